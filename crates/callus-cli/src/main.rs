@@ -30,6 +30,7 @@ enum Command {
 #[derive(Subcommand)]
 enum MeshCommand {
     /// Generate the built-in long-bone osteotomy mesh (ovine metatarsus by default) and write it as VTU.
+    #[command(allow_negative_numbers = true)]
     Generate(GenerateArgs),
     /// Print a mesh's nodes, elements by kind, regions, boundary sets, bounding box and quality.
     Info {

@@ -357,7 +357,7 @@ mod tests {
     #[test]
     fn every_facet_edge_is_an_element_edge_and_counts_match() {
         for kind in ElementKind::ALL {
-            assert_eq!(kind.num_nodes() >= kind.num_vertices(), true);
+            assert!(kind.num_nodes() >= kind.num_vertices());
             for f in 0..kind.facets().len() {
                 let nodes = kind.facet_nodes(f);
                 assert!(

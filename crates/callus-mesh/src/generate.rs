@@ -479,8 +479,7 @@ struct FacetView<'a> {
 }
 
 /// Adds to set `name` every facet that `keep` accepts.
-fn tag_facets(mesh: &mut Mesh, name: &str, keep: impl Fn(&FacetView) -> bool) {
-    let exterior = exterior_facets(mesh);
+fn tag_facets(mesh: &mut Mesh, name: &str, exterior: &[Facet], keep: impl Fn(&FacetView) -> bool) {
     let is_2d = mesh.dim() == 2;
     let mut chosen = Vec::new();
     for e in mesh.elements() {
@@ -553,34 +552,35 @@ fn tag_osteotomy_sets(mesh: &mut Mesh, g: &OsteotomyGeometry) {
     let at_r = move |f: &FacetView, r: f64| f.rz.iter().all(|p| (p.0 - r).abs() < tol);
     let at_z = move |f: &FacetView, z: f64| f.rz.iter().all(|p| (p.1 - z).abs() < tol);
     let bone = |f: &FacetView| f.region == regions::CORTEX || f.region == regions::MARROW;
+    let exterior = exterior_facets(mesh);
     let surface_region = if g.soft_tissue_thickness_mm > 0.0 {
         regions::SOFT_TISSUE
     } else {
         regions::PERIOSTEAL_CALLUS
     };
 
-    tag_facets(mesh, sets::PROXIMAL_END, |f| at_z(f, -end));
-    tag_facets(mesh, sets::DISTAL_END, |f| at_z(f, end));
-    tag_facets(mesh, sets::PERIOSTEUM, |f| {
+    tag_facets(mesh, sets::PROXIMAL_END, &exterior, |f| at_z(f, -end));
+    tag_facets(mesh, sets::DISTAL_END, &exterior, |f| at_z(f, end));
+    tag_facets(mesh, sets::PERIOSTEUM, &exterior, |f| {
         at_r(f, ro) && f.region == regions::CORTEX
     });
-    tag_facets(mesh, sets::ENDOSTEUM, |f| {
+    tag_facets(mesh, sets::ENDOSTEUM, &exterior, |f| {
         at_r(f, ri) && f.region == regions::CORTEX
     });
-    tag_facets(mesh, sets::PROXIMAL_OSTEOTOMY, |f| {
+    tag_facets(mesh, sets::PROXIMAL_OSTEOTOMY, &exterior, |f| {
         at_z(f, -half_gap) && bone(f)
     });
-    tag_facets(mesh, sets::DISTAL_OSTEOTOMY, |f| {
+    tag_facets(mesh, sets::DISTAL_OSTEOTOMY, &exterior, |f| {
         at_z(f, half_gap) && bone(f)
     });
-    tag_facets(mesh, sets::GROWTH_PLANE, |f| {
+    tag_facets(mesh, sets::GROWTH_PLANE, &exterior, |f| {
         at_z(f, 0.0) && f.owner_z < 0.0
     });
-    tag_facets(mesh, sets::SOFT_TISSUE_SURFACE, |f| {
+    tag_facets(mesh, sets::SOFT_TISSUE_SURFACE, &exterior, |f| {
         f.exterior && f.region == surface_region && f.rz.iter().all(|p| p.0 > ro + tol)
     });
     if mesh.dim() == 2 {
-        tag_facets(mesh, sets::AXIS, |f| at_r(f, 0.0));
+        tag_facets(mesh, sets::AXIS, &exterior, |f| at_r(f, 0.0));
     }
 }
 

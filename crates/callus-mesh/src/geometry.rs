@@ -171,7 +171,7 @@ fn solid_volume(kind: ElementKind, x: &[V3]) -> f64 {
                     let l = [1.0 - xi - eta, xi, eta];
                     let dl = [[-1.0, -1.0], [1.0, 0.0], [0.0, 1.0]];
                     let mut jac = [[0.0; 3]; 3];
-                    for a in 0..6 {
+                    for (a, xa) in x.iter().enumerate().take(6) {
                         let (t, h) = (a % 3, if a < 3 { -1.0 } else { 1.0 });
                         let dn = [
                             dl[t][0] * (1.0 + h * zeta) / 2.0,
@@ -180,7 +180,7 @@ fn solid_volume(kind: ElementKind, x: &[V3]) -> f64 {
                         ];
                         for (r, row) in jac.iter_mut().enumerate() {
                             for (c, entry) in row.iter_mut().enumerate() {
-                                *entry += x[a][r] * dn[c];
+                                *entry += xa[r] * dn[c];
                             }
                         }
                     }

@@ -13,8 +13,9 @@
 //!
 //! Existing nodes and elements keep their ids (new ones are appended) and their volumes (nodes only
 //! translate), so state carries over unchanged; [`LayerInsertion`] says where each new node and element
-//! came from. Boundary sets that cross the plane (the axis, an outer surface) continue across the new
-//! layer. The growth plane stays where it was: the next layer is inserted beneath this one.
+//! came from. Boundary sets that reach the plane with facets not parallel to it (the axis, an outer
+//! surface, an interface crossing the gap) continue across the new layer. The growth plane stays
+//! where it was: the next layer is inserted beneath this one.
 
 use std::collections::{HashMap, HashSet};
 
@@ -233,8 +234,8 @@ pub fn insert_layer(
             }
         }
     }
-    for e in 0..old_num_elements {
-        if distal[e] {
+    for (e, &is_distal) in distal.iter().enumerate() {
+        if is_distal {
             let nodes: Vec<NodeId> = mesh
                 .element(e)
                 .nodes
@@ -262,7 +263,7 @@ pub fn insert_layer(
 
     // 4. The layer.
     let mut new_elements = Vec::new();
-    let mut layer_facets: Vec<(ElementId, Facet)> = Vec::new(); // (new element, facet below it)
+    let mut next_tag = mesh.element_tags().iter().copied().max().unwrap_or(0) + 1;
     for &f in &plane.facets {
         let below = mesh.element(f.element);
         let (kind, region) = (below.kind, below.region);
@@ -293,10 +294,9 @@ pub fn insert_layer(
                 first_new,
                 &mut new_nodes,
             );
-            let tag = mesh.element_tags().iter().copied().max().unwrap_or(0) + 1;
-            let id = mesh.add_element_tagged(target, &nodes, region, tag);
+            mesh.add_element_tagged(target, &nodes, region, next_tag);
+            next_tag += 1;
             new_elements.push(f.element);
-            layer_facets.push((id, f));
         }
     }
 
@@ -326,12 +326,34 @@ pub fn insert_layer(
             );
             continue;
         }
-        let in_set: HashSet<Facet> = set.facets.iter().copied().collect();
+        // The set reaches the plane through these plane nodes (2D) or plane edges (3D): the sub-keys
+        // of its facets that are not parallel to the plane, with copies mapped back to originals.
+        let mut crossing: HashSet<Vec<NodeId>> = HashSet::new();
+        for &f in &set.facets {
+            if dot(facet_normal(mesh, f), normal).abs() > 0.9 {
+                continue;
+            }
+            let el = mesh.element(f.element);
+            let v: Vec<NodeId> = el.kind.facets()[f.local as usize]
+                .vertices
+                .iter()
+                .map(|&i| el.nodes[i])
+                .map(|n| *original_of.get(&n).unwrap_or(&n))
+                .collect();
+            for i in 0..v.len() {
+                if mesh.dim() == 2 {
+                    crossing.insert(vec![v[i]]);
+                } else {
+                    let (a, b) = (v[i], v[(i + 1) % v.len()]);
+                    crossing.insert(vec![a.min(b), a.max(b)]);
+                }
+            }
+        }
         let mut added = Vec::new();
-        for &(layer_el, below_facet) in &layer_facets {
+        for layer_el in old_num_elements..mesh.num_elements() {
             let el = mesh.element(layer_el);
-            let below = mesh.element(below_facet.element);
             for (l, ft) in el.kind.facets().iter().enumerate() {
+                // A lateral facet spans one plane node (2D) or plane edge (3D) and its copy.
                 let mut w: Vec<NodeId> = ft
                     .vertices
                     .iter()
@@ -340,22 +362,11 @@ pub fn insert_layer(
                     .collect();
                 w.sort_unstable();
                 w.dedup();
-                // The facet of the element below that this lateral facet continues.
-                let continued = below.kind.facets().iter().enumerate().find(|&(lb, fb)| {
-                    lb != below_facet.local as usize
-                        && w.iter()
-                            .all(|n| fb.vertices.iter().any(|&v| below.nodes[v] == *n))
-                });
-                if let Some((lb, _)) = continued {
-                    if in_set.contains(&Facet {
-                        element: below_facet.element,
-                        local: lb as u8,
-                    }) {
-                        added.push(Facet {
-                            element: layer_el,
-                            local: l as u8,
-                        });
-                    }
+                if w.len() == mesh.dim() - 1 && crossing.contains(&w) {
+                    added.push(Facet {
+                        element: layer_el,
+                        local: l as u8,
+                    });
                 }
             }
         }

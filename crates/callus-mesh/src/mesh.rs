@@ -376,8 +376,8 @@ impl Mesh {
         let nv = el.kind.num_vertices();
         let mut c = [0.0; 3];
         for &n in &el.nodes[..nv] {
-            for d in 0..3 {
-                c[d] += self.coords[n][d] / nv as f64;
+            for (cd, xd) in c.iter_mut().zip(self.coords[n]) {
+                *cd += xd / nv as f64;
             }
         }
         c

@@ -1,0 +1,164 @@
+//! The `callus mesh` commands as a user runs them: output files, the info report, and one-paragraph
+//! errors with a non-zero exit (never a panic or backtrace) on bad input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn callus(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callus"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap()
+}
+
+fn repo(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn mesh_info_reports_counts_regions_sets_box_and_quality() {
+    let out = callus(&["mesh", "info", &repo("meshes/ovine_axisymmetric.msh")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for needle in [
+        "MSH 4.1 ASCII",
+        "nodes",
+        "Tri3",
+        "marrow",
+        "periosteal_callus",
+        "growth_plane",
+        "bounding box",
+        "min quality",
+    ] {
+        assert!(s.contains(needle), "missing {needle} in\n{s}");
+    }
+    let out = callus(&["mesh", "info", &repo("meshes/ovine_3d.msh")]);
+    assert!(out.status.success() && text(&out.stdout).contains("Tet4"));
+}
+
+#[test]
+fn bad_mesh_gives_one_paragraph_and_exit_1() {
+    for bad in [
+        "inverted.msh",
+        "truncated.msh",
+        "unsupported_type.msh",
+        "truncated_binary.msh",
+        "does_not_exist.msh",
+    ] {
+        let out = callus(&[
+            "mesh",
+            "info",
+            &repo(&format!("crates/callus-mesh/tests/fixtures/bad/{bad}")),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with("error: ") && err.contains(bad),
+            "{bad}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{bad}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("backtrace"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn generate_writes_vtu_in_2d_and_3d() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, args) in [
+        ("a.vtu", vec![]),
+        ("b.vtu", vec!["--dim", "3", "--segments", "8"]),
+        (
+            "c.vtu",
+            vec![
+                "--dim",
+                "3",
+                "--elements",
+                "hex",
+                "--order",
+                "linear",
+                "--segments",
+                "8",
+            ],
+        ),
+    ] {
+        let path = dir.path().join(name);
+        let mut all = vec!["mesh", "generate", "--out", path.to_str().unwrap()];
+        all.extend(args);
+        let out = callus(&all);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("<VTKFile type=\"UnstructuredGrid\""));
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 3, "no temporary files left: {left:?}");
+}
+
+#[test]
+fn generate_refuses_bad_parameters_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.vtu");
+    let out = callus(&[
+        "mesh",
+        "generate",
+        "--gap-mm",
+        "-1",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("gap_mm"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!path.exists());
+    let out = callus(&[
+        "mesh",
+        "generate",
+        "--dim",
+        "3",
+        "--elements",
+        "hex",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "quadratic hexes are not available"
+    );
+    assert!(text(&out.stderr).contains("Tet10"));
+}
+
+#[test]
+fn convert_elevates_a_gmsh_mesh() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.vtu");
+    let out = callus(&[
+        "mesh",
+        "convert",
+        &repo("meshes/ovine_axisymmetric.msh"),
+        "--order",
+        "quadratic",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Tri6"));
+}

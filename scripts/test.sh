@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command: the Rust test suite, then the third-party reader checks (VTK opens what callus
+# writes). Installs what it needs itself (crates by cargo, VTK by scripts/python-tools.sh).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cargo test --workspace
+python="$(scripts/python-tools.sh)"
+cargo build --quiet --bin callus
+"$python" scripts/check_vtk_readers.py target/debug/callus
