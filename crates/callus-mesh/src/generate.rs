@@ -521,10 +521,8 @@ pub fn exterior_facets(mesh: &Mesh) -> Vec<Facet> {
     let mut seen: std::collections::HashMap<Vec<NodeId>, (Facet, usize)> =
         std::collections::HashMap::new();
     for e in mesh.elements() {
-        for (l, f) in e.kind.facets().iter().enumerate() {
-            let mut key: Vec<NodeId> = f.vertices.iter().map(|&v| e.nodes[v]).collect();
-            key.sort_unstable();
-            seen.entry(key)
+        for l in 0..e.kind.facets().len() {
+            seen.entry(e.facet_key(l))
                 .or_insert((
                     Facet {
                         element: e.id,

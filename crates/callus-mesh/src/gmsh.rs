@@ -693,12 +693,6 @@ fn supported_types() -> String {
     )
 }
 
-/// Sorted vertex ids of a facet, as a key for matching boundary elements to element facets.
-fn facet_key(mut v: Vec<NodeId>) -> Vec<NodeId> {
-    v.sort_unstable();
-    v
-}
-
 /// Turns the raw file content into a validated mesh; returns it and the number of re-oriented elements.
 fn build_mesh(raw: RawMsh) -> Result<(Mesh, usize), MeshError> {
     let dim_of = |e: &RawElement| -> usize {
@@ -831,9 +825,8 @@ fn build_mesh(raw: RawMsh) -> Result<(Mesh, usize), MeshError> {
     let mut facet_of: HashMap<Vec<NodeId>, Facet> = HashMap::new();
     if boundary.iter().any(|e| dim_of(e) == dim - 1) {
         for el in mesh.elements() {
-            for (l, f) in el.kind.facets().iter().enumerate() {
-                let key = facet_key(f.vertices.iter().map(|&v| el.nodes[v]).collect());
-                facet_of.entry(key).or_insert(Facet {
+            for l in 0..el.kind.facets().len() {
+                facet_of.entry(el.facet_key(l)).or_insert(Facet {
                     element: el.id,
                     local: l as u8,
                 });
@@ -857,7 +850,8 @@ fn build_mesh(raw: RawMsh) -> Result<(Mesh, usize), MeshError> {
                     Some(k) => k.num_vertices(),
                     None => 2, // a line
                 };
-                let key = facet_key(nodes[..vertex_count].to_vec());
+                let mut key = nodes[..vertex_count].to_vec();
+                key.sort_unstable();
                 let facet = facet_of.get(&key).ok_or_else(|| {
                     MeshError::Invalid(format!(
                         "boundary element {} ({}) of physical group '{name}' is not a facet of any {dim}D element: the \

@@ -267,11 +267,7 @@ pub fn insert_layer(
     for &f in &plane.facets {
         let below = mesh.element(f.element);
         let (kind, region) = (below.kind, below.region);
-        let bottom: Vec<NodeId> = kind.facets()[f.local as usize]
-            .vertices
-            .iter()
-            .map(|&v| below.nodes[v])
-            .collect();
+        let bottom = below.facet_vertices(f.local as usize);
         let top: Vec<NodeId> = bottom.iter().map(|v| copy_of[v]).collect();
         for (linear_kind, vertices) in layer_cells(kind, &bottom, &top) {
             let target = if kind.is_quadratic() {
@@ -334,10 +330,9 @@ pub fn insert_layer(
                 continue;
             }
             let el = mesh.element(f.element);
-            let v: Vec<NodeId> = el.kind.facets()[f.local as usize]
-                .vertices
-                .iter()
-                .map(|&i| el.nodes[i])
+            let v: Vec<NodeId> = el
+                .facet_vertices(f.local as usize)
+                .into_iter()
                 .map(|n| *original_of.get(&n).unwrap_or(&n))
                 .collect();
             for i in 0..v.len() {
@@ -352,12 +347,11 @@ pub fn insert_layer(
         let mut added = Vec::new();
         for layer_el in old_num_elements..mesh.num_elements() {
             let el = mesh.element(layer_el);
-            for (l, ft) in el.kind.facets().iter().enumerate() {
+            for l in 0..el.kind.facets().len() {
                 // A lateral facet spans one plane node (2D) or plane edge (3D) and its copy.
-                let mut w: Vec<NodeId> = ft
-                    .vertices
-                    .iter()
-                    .map(|&v| el.nodes[v])
+                let mut w: Vec<NodeId> = el
+                    .facet_vertices(l)
+                    .into_iter()
                     .map(|n| *original_of.get(&n).unwrap_or(&n))
                     .collect();
                 w.sort_unstable();
@@ -398,20 +392,11 @@ fn proximal_facets(
     if facets.iter().all(|f| !distal[f.element]) {
         return Ok(facets);
     }
-    let key = |e: crate::ElementRef, l: usize| {
-        let mut k: Vec<NodeId> = e.kind.facets()[l]
-            .vertices
-            .iter()
-            .map(|&v| e.nodes[v])
-            .collect();
-        k.sort_unstable();
-        k
-    };
     let mut proximal_owner: HashMap<Vec<NodeId>, Facet> = HashMap::new();
     for e in mesh.elements().filter(|e| !distal[e.id]) {
         for l in 0..e.kind.facets().len() {
             proximal_owner.insert(
-                key(e, l),
+                e.facet_key(l),
                 Facet {
                     element: e.id,
                     local: l as u8,
@@ -425,7 +410,7 @@ fn proximal_facets(
             if !distal[f.element] {
                 return Ok(f);
             }
-            proximal_owner.get(&key(mesh.element(f.element), f.local as usize)).copied().ok_or_else(|| {
+            proximal_owner.get(&mesh.element(f.element).facet_key(f.local as usize)).copied().ok_or_else(|| {
                 MeshError::Invalid(format!(
                     "gap growth: '{plane_set}' has a facet of element {} with no element below it; the growth plane must \
                      lie inside the regenerate",

@@ -76,6 +76,24 @@ pub struct ElementRef<'a> {
     pub region: RegionId,
 }
 
+impl ElementRef<'_> {
+    /// Global ids of the vertices of local facet `local`, in the facet's (outward) order.
+    pub fn facet_vertices(&self, local: usize) -> Vec<NodeId> {
+        self.kind.facets()[local]
+            .vertices
+            .iter()
+            .map(|&v| self.nodes[v])
+            .collect()
+    }
+
+    /// The vertices of local facet `local`, sorted: the same key from both elements sharing the facet.
+    pub fn facet_key(&self, local: usize) -> Vec<NodeId> {
+        let mut key = self.facet_vertices(local);
+        key.sort_unstable();
+        key
+    }
+}
+
 /// An unstructured mesh of one spatial dimension (all elements of dimension `dim`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mesh {

@@ -197,3 +197,33 @@ fn msh41_ascii_quadratic_tetrahedra() {
         5.0,
     );
 }
+
+/// A surface drawn clockwise (−z normal) gives clockwise elements: they are re-ordered on import,
+/// counted in the report, and the mesh is the same as the counter-clockwise one.
+#[test]
+fn clockwise_surfaces_are_reoriented() {
+    let text = std::fs::read_to_string(fixture("tiny_v41.msh")).unwrap();
+    let (head, rest) = text.split_once("$Elements\n").unwrap();
+    let (body, tail) = rest.split_once("$EndElements").unwrap();
+    let reversed: Vec<String> = body
+        .lines()
+        .map(|l| {
+            let t: Vec<&str> = l.split_whitespace().collect();
+            if t.len() == 5 {
+                format!("{} {} {} {} {}", t[0], t[1], t[4], t[3], t[2]) // quad 0-1-2-3 → 0-3-2-1
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let cw = format!(
+        "{head}$Elements\n{}\n$EndElements{tail}",
+        reversed.join("\n")
+    );
+    let (mesh, report) =
+        callus_mesh::gmsh::parse_msh(cw.as_bytes(), std::path::Path::new("cw.msh")).unwrap();
+    assert_eq!(report.reoriented_elements, 8);
+    let original = read_msh(fixture("tiny_v41.msh")).unwrap();
+    assert_eq!(region_volumes(&mesh), region_volumes(&original));
+    assert!(mesh.min_quality().unwrap().0 > 0.99);
+}
