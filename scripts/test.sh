@@ -6,4 +6,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo test --workspace
 python="$(scripts/python-tools.sh)"
 cargo build --quiet --bin callus
-"$python" scripts/check_vtk_readers.py target/debug/callus
+target_dir="$(cargo metadata --format-version 1 --no-deps | "$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+"$python" scripts/check_vtk_readers.py "$target_dir/debug/callus"
