@@ -1,0 +1,221 @@
+//! Shape functions and their reference gradients, written into caller-provided buffers.
+//!
+//! Reference nodes follow Gmsh's ordering (see [`callus_mesh::ElementKind`]): triangle (0,0),
+//! (1,0), (0,1); quadrilateral (−1,−1), (1,−1), (1,1), (−1,1), mid-edge nodes on 01, 12, 23, 30,
+//! centre; tetrahedron (0,0,0), (1,0,0), (0,1,0), (0,0,1), mid-edge nodes on 01, 12, 20, 30, 32, 31;
+//! hexahedron the quad at ζ = −1 then at ζ = +1; wedge the triangle at ζ = −1 then at ζ = +1.
+
+use callus_mesh::ElementKind;
+
+/// Largest node count of any kind (Tet10).
+pub const MAX_NODES: usize = 10;
+
+/// Evaluates the shape functions `n[a]` and their reference gradients `dn[a] = ∂N_a/∂ξ` of `kind`
+/// at reference point `xi` (unused components of `xi` and `dn` are ignored / zero).
+pub fn eval(kind: ElementKind, xi: [f64; 3], n: &mut [f64], dn: &mut [[f64; 3]]) {
+    let nn = kind.num_nodes();
+    debug_assert!(n.len() >= nn && dn.len() >= nn);
+    for g in dn.iter_mut().take(nn) {
+        *g = [0.0; 3];
+    }
+    let (x, y, z) = (xi[0], xi[1], xi[2]);
+    match kind {
+        ElementKind::Tri3 | ElementKind::Tri6 | ElementKind::Tet4 | ElementKind::Tet10 => {
+            // Barycentric coordinates and their constant gradients.
+            let (l, dl): ([f64; 4], [[f64; 3]; 4]) = (
+                [1.0 - x - y - z, x, y, z],
+                [
+                    [-1.0, -1.0, -1.0],
+                    [1.0, 0.0, 0.0],
+                    [0.0, 1.0, 0.0],
+                    [0.0, 0.0, 1.0],
+                ],
+            );
+            let nv = kind.num_vertices();
+            let mut dl = dl;
+            if kind.dim() == 2 {
+                dl[0][2] = 0.0;
+            }
+            if !kind.is_quadratic() {
+                n[..nv].copy_from_slice(&l[..nv]);
+                dn[..nv].copy_from_slice(&dl[..nv]);
+            } else {
+                for a in 0..nv {
+                    n[a] = l[a] * (2.0 * l[a] - 1.0);
+                    for d in 0..3 {
+                        dn[a][d] = (4.0 * l[a] - 1.0) * dl[a][d];
+                    }
+                }
+                for (e, &[a, b]) in kind.edges().iter().enumerate() {
+                    n[nv + e] = 4.0 * l[a] * l[b];
+                    for d in 0..3 {
+                        dn[nv + e][d] = 4.0 * (l[b] * dl[a][d] + l[a] * dl[b][d]);
+                    }
+                }
+            }
+        }
+        ElementKind::Quad4 => {
+            for (a, [sx, sy]) in QUAD_CORNERS.iter().enumerate() {
+                n[a] = 0.25 * (1.0 + sx * x) * (1.0 + sy * y);
+                dn[a][0] = 0.25 * sx * (1.0 + sy * y);
+                dn[a][1] = 0.25 * sy * (1.0 + sx * x);
+            }
+        }
+        ElementKind::Quad9 => {
+            let (lx, dlx) = lagrange3(x);
+            let (ly, dly) = lagrange3(y);
+            for (a, [i, j]) in QUAD9_INDEX.iter().enumerate() {
+                n[a] = lx[*i] * ly[*j];
+                dn[a][0] = dlx[*i] * ly[*j];
+                dn[a][1] = lx[*i] * dly[*j];
+            }
+        }
+        ElementKind::Quad8 => {
+            for (a, [sx, sy]) in QUAD_CORNERS.iter().enumerate() {
+                n[a] = 0.25 * (1.0 + sx * x) * (1.0 + sy * y) * (sx * x + sy * y - 1.0);
+                dn[a][0] = 0.25 * sx * (1.0 + sy * y) * (2.0 * sx * x + sy * y);
+                dn[a][1] = 0.25 * sy * (1.0 + sx * x) * (sx * x + 2.0 * sy * y);
+            }
+            // Mid-edge nodes 4..8 at (0,−1), (1,0), (0,1), (−1,0).
+            for (k, [sx, sy]) in [[0.0, -1.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0f64]]
+                .iter()
+                .enumerate()
+            {
+                let a = 4 + k;
+                if *sx == 0.0 {
+                    n[a] = 0.5 * (1.0 - x * x) * (1.0 + sy * y);
+                    dn[a][0] = -x * (1.0 + sy * y);
+                    dn[a][1] = 0.5 * (1.0 - x * x) * sy;
+                } else {
+                    n[a] = 0.5 * (1.0 + sx * x) * (1.0 - y * y);
+                    dn[a][0] = 0.5 * sx * (1.0 - y * y);
+                    dn[a][1] = -(1.0 + sx * x) * y;
+                }
+            }
+        }
+        ElementKind::Hex8 => {
+            for (a, [sx, sy]) in QUAD_CORNERS.iter().enumerate() {
+                for (layer, sz) in [-1.0, 1.0].iter().enumerate() {
+                    let b = a + 4 * layer;
+                    n[b] = 0.125 * (1.0 + sx * x) * (1.0 + sy * y) * (1.0 + sz * z);
+                    dn[b] = [
+                        0.125 * sx * (1.0 + sy * y) * (1.0 + sz * z),
+                        0.125 * sy * (1.0 + sx * x) * (1.0 + sz * z),
+                        0.125 * sz * (1.0 + sx * x) * (1.0 + sy * y),
+                    ];
+                }
+            }
+        }
+        ElementKind::Wedge6 => {
+            let l = [1.0 - x - y, x, y];
+            let dl = [[-1.0, -1.0], [1.0, 0.0], [0.0, 1.0]];
+            for a in 0..3 {
+                for (layer, sz) in [-1.0, 1.0].iter().enumerate() {
+                    let b = a + 3 * layer;
+                    let h = 0.5 * (1.0 + sz * z);
+                    n[b] = l[a] * h;
+                    dn[b] = [dl[a][0] * h, dl[a][1] * h, l[a] * 0.5 * sz];
+                }
+            }
+        }
+    }
+}
+
+const QUAD_CORNERS: [[f64; 2]; 4] = [[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]];
+/// Quad9 node → (i, j) indices into the 1D quadratic Lagrange basis at −1 (0), 0 (1), +1 (2).
+const QUAD9_INDEX: [[usize; 2]; 9] = [
+    [0, 0],
+    [2, 0],
+    [2, 2],
+    [0, 2],
+    [1, 0],
+    [2, 1],
+    [1, 2],
+    [0, 1],
+    [1, 1],
+];
+
+/// 1D quadratic Lagrange basis on nodes −1, 0, 1 and its derivatives.
+fn lagrange3(t: f64) -> ([f64; 3], [f64; 3]) {
+    (
+        [0.5 * t * (t - 1.0), 1.0 - t * t, 0.5 * t * (t + 1.0)],
+        [t - 0.5, -2.0 * t, t + 0.5],
+    )
+}
+
+/// Reference coordinates of the nodes of `kind`.
+pub fn reference_nodes(kind: ElementKind) -> Vec<[f64; 3]> {
+    let vertices: Vec<[f64; 3]> = match kind.linear() {
+        ElementKind::Tri3 => vec![[0., 0., 0.], [1., 0., 0.], [0., 1., 0.]],
+        ElementKind::Quad4 => QUAD_CORNERS.iter().map(|c| [c[0], c[1], 0.0]).collect(),
+        ElementKind::Tet4 => vec![[0., 0., 0.], [1., 0., 0.], [0., 1., 0.], [0., 0., 1.]],
+        ElementKind::Hex8 => [-1.0, 1.0]
+            .iter()
+            .flat_map(|&z| QUAD_CORNERS.iter().map(move |c| [c[0], c[1], z]))
+            .collect(),
+        ElementKind::Wedge6 => [-1.0, 1.0]
+            .iter()
+            .flat_map(|&z| [[0., 0., z], [1., 0., z], [0., 1., z]])
+            .collect(),
+        _ => unreachable!(),
+    };
+    let mut nodes = vertices.clone();
+    if kind.is_quadratic() {
+        for &[a, b] in kind.edges() {
+            nodes.push([0, 1, 2].map(|d| 0.5 * (vertices[a][d] + vertices[b][d])));
+        }
+        if kind == ElementKind::Quad9 {
+            nodes.push([0.0; 3]);
+        }
+    }
+    nodes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kronecker_delta_partition_of_unity_and_gradients_by_finite_differences() {
+        for kind in ElementKind::ALL {
+            let nn = kind.num_nodes();
+            let (mut n, mut dn) = ([0.0; MAX_NODES], [[0.0; 3]; MAX_NODES]);
+            for (b, xb) in reference_nodes(kind).iter().enumerate() {
+                eval(kind, *xb, &mut n, &mut dn);
+                for a in 0..nn {
+                    let expected = if a == b { 1.0 } else { 0.0 };
+                    assert!(
+                        (n[a] - expected).abs() < 1e-14,
+                        "{kind}: N{a} at node {b} = {}",
+                        n[a]
+                    );
+                }
+            }
+            let p = [0.21, 0.17, if kind.dim() == 3 { 0.13 } else { 0.0 }];
+            eval(kind, p, &mut n, &mut dn);
+            assert!((n[..nn].iter().sum::<f64>() - 1.0).abs() < 1e-14, "{kind}");
+            for d in 0..kind.dim() {
+                assert!(
+                    dn[..nn].iter().map(|g| g[d]).sum::<f64>().abs() < 1e-13,
+                    "{kind}"
+                );
+                let h = 1e-6;
+                let (mut np, mut nm) = ([0.0; MAX_NODES], [0.0; MAX_NODES]);
+                let mut scratch = [[0.0; 3]; MAX_NODES];
+                let (mut pp, mut pm) = (p, p);
+                pp[d] += h;
+                pm[d] -= h;
+                eval(kind, pp, &mut np, &mut scratch);
+                eval(kind, pm, &mut nm, &mut scratch);
+                for a in 0..nn {
+                    let fd = (np[a] - nm[a]) / (2.0 * h);
+                    assert!(
+                        (fd - dn[a][d]).abs() < 1e-8,
+                        "{kind}: dN{a}/dξ{d}: {fd} vs {}",
+                        dn[a][d]
+                    );
+                }
+            }
+        }
+    }
+}
