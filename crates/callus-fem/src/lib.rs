@@ -7,13 +7,17 @@
 //!
 //! Units: mm, N, MPa, s.
 
-// Kernels index arrays as the equations do (K[i][j] += B[i][c] D[c][e] ...); iterator rewrites
-// would hide the formulas.
-#![allow(clippy::needless_range_loop)]
-
+pub mod assembly;
+pub mod bc;
+pub mod dofs;
 pub mod element;
+mod error;
 pub mod material;
+pub mod pattern;
+pub mod problem;
 pub mod quadrature;
 pub mod shape;
+pub mod solver;
 
 pub use element::Idealisation;
+pub use error::FemError;

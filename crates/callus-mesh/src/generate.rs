@@ -384,63 +384,7 @@ pub fn revolved(g: &OsteotomyGeometry, rev: Revolution) -> Result<Mesh, MeshErro
                     let (dx, dy, dz) = (c & 1, (c >> 1) & 1, (c >> 2) & 1);
                     *slot = node_at(&mut mesh, i + dx, j + dz, k + dy);
                 }
-                let cube = |x: usize, y: usize, z: usize| v[x | (y << 1) | (z << 2)];
-                match rev.elements {
-                    SolidElements::Hex if i == 0 => {
-                        let wedge = [
-                            cube(0, 0, 0),
-                            cube(1, 0, 0),
-                            cube(1, 1, 0),
-                            cube(0, 0, 1),
-                            cube(1, 0, 1),
-                            cube(1, 1, 1),
-                        ];
-                        mesh.add_element(ElementKind::Wedge6, &wedge, region);
-                    }
-                    SolidElements::Hex => {
-                        let hex = [
-                            cube(0, 0, 0),
-                            cube(1, 0, 0),
-                            cube(1, 1, 0),
-                            cube(0, 1, 0),
-                            cube(0, 0, 1),
-                            cube(1, 0, 1),
-                            cube(1, 1, 1),
-                            cube(0, 1, 1),
-                        ];
-                        mesh.add_element(ElementKind::Hex8, &hex, region);
-                    }
-                    SolidElements::Tet => {
-                        // Kuhn: one tet per path (0,0,0) → (1,1,1) along the axes in each order; every
-                        // cube face is cut along the same diagonal from both sides, so the mesh conforms.
-                        for perm in [
-                            [0, 1, 2],
-                            [0, 2, 1],
-                            [1, 0, 2],
-                            [1, 2, 0],
-                            [2, 0, 1],
-                            [2, 1, 0],
-                        ] {
-                            let mut p = [0usize; 3];
-                            let mut tet = [cube(0, 0, 0); 4];
-                            for (s, &axis) in perm.iter().enumerate() {
-                                p[axis] = 1;
-                                tet[s + 1] = cube(p[0], p[1], p[2]);
-                            }
-                            if tet
-                                .iter()
-                                .enumerate()
-                                .any(|(a, x)| tet[a + 1..].contains(x))
-                            {
-                                continue; // collapsed on the axis
-                            }
-                            if tet_volume(&mesh, &tet) < 0.0 {
-                                tet.swap(2, 3);
-                            }
-                            mesh.add_element(ElementKind::Tet4, &tet, region);
-                        }
-                    }
-                }
+                push_cell(&mut mesh, v, rev.elements, i == 0, region);
             }
         }
     }
@@ -451,6 +395,175 @@ pub fn revolved(g: &OsteotomyGeometry, rev: Revolution) -> Result<Mesh, MeshErro
     mesh.add_nodes_to_set(sets::AXIS, axis);
     mesh.validate()?;
     Ok(mesh)
+}
+
+/// Adds the elements of one grid cell with corner nodes `v[ξ + 2η + 4ζ]`: a hexahedron, a wedge if
+/// the ξ = 0 face is collapsed onto an axis, or six Kuhn tetrahedra (three if collapsed). Kuhn: one
+/// tet per path (0,0,0) → (1,1,1) along the axes in each order; every cube face is cut along the
+/// same diagonal from both sides, so neighbouring cells conform.
+fn push_cell(
+    mesh: &mut Mesh,
+    v: [NodeId; 8],
+    elements: SolidElements,
+    collapsed: bool,
+    region: usize,
+) {
+    let cube = |x: usize, y: usize, z: usize| v[x | (y << 1) | (z << 2)];
+    match elements {
+        SolidElements::Hex if collapsed => {
+            let wedge = [
+                cube(0, 0, 0),
+                cube(1, 0, 0),
+                cube(1, 1, 0),
+                cube(0, 0, 1),
+                cube(1, 0, 1),
+                cube(1, 1, 1),
+            ];
+            mesh.add_element(ElementKind::Wedge6, &wedge, region);
+        }
+        SolidElements::Hex => {
+            let hex = [
+                cube(0, 0, 0),
+                cube(1, 0, 0),
+                cube(1, 1, 0),
+                cube(0, 1, 0),
+                cube(0, 0, 1),
+                cube(1, 0, 1),
+                cube(1, 1, 1),
+                cube(0, 1, 1),
+            ];
+            mesh.add_element(ElementKind::Hex8, &hex, region);
+        }
+        SolidElements::Tet => {
+            for perm in [
+                [0, 1, 2],
+                [0, 2, 1],
+                [1, 0, 2],
+                [1, 2, 0],
+                [2, 0, 1],
+                [2, 1, 0],
+            ] {
+                let mut p = [0usize; 3];
+                let mut tet = [cube(0, 0, 0); 4];
+                for (s, &axis) in perm.iter().enumerate() {
+                    p[axis] = 1;
+                    tet[s + 1] = cube(p[0], p[1], p[2]);
+                }
+                if tet
+                    .iter()
+                    .enumerate()
+                    .any(|(a, x)| tet[a + 1..].contains(x))
+                {
+                    continue; // collapsed on the axis
+                }
+                if tet_volume(mesh, &tet) < 0.0 {
+                    tet.swap(2, 3);
+                }
+                mesh.add_element(ElementKind::Tet4, &tet, region);
+            }
+        }
+    }
+}
+
+/// A rectangle [x0, x1] × [y0, y1] of `nx` × `ny` Quad4 (mm), region `domain`, for verification
+/// problems; facet sets `left` (x = x0), `right`, `bottom` (y = y0), `top`.
+pub fn rectangle(x: [f64; 2], y: [f64; 2], nx: usize, ny: usize) -> Result<Mesh, MeshError> {
+    if nx == 0 || ny == 0 || !increasing(x) || !increasing(y) {
+        return Err(MeshError::Invalid(format!("rectangle: need x0 < x1, y0 < y1 and at least one cell each way, got {x:?} × {y:?}, {nx} × {ny}")));
+    }
+    let mut mesh = Mesh::new(2);
+    let region = mesh.region_id_or_insert("domain");
+    let id = |i: usize, j: usize| j * (nx + 1) + i;
+    for j in 0..=ny {
+        for i in 0..=nx {
+            mesh.add_node([
+                x[0] + (x[1] - x[0]) * i as f64 / nx as f64,
+                y[0] + (y[1] - y[0]) * j as f64 / ny as f64,
+                0.0,
+            ]);
+        }
+    }
+    for j in 0..ny {
+        for i in 0..nx {
+            mesh.add_element(
+                ElementKind::Quad4,
+                &[id(i, j), id(i + 1, j), id(i + 1, j + 1), id(i, j + 1)],
+                region,
+            );
+        }
+    }
+    tag_box_sets(&mut mesh, [x, y, [0.0, 0.0]]);
+    mesh.validate()?;
+    Ok(mesh)
+}
+
+/// A brick [x0, x1] × [y0, y1] × [z0, z1] of `n[0]` × `n[1]` × `n[2]` cells (mm), as Hex8 or Kuhn
+/// Tet4, region `domain`; facet sets `left`/`right` (x), `front`/`back` (y), `bottom`/`top` (z).
+pub fn brick(
+    x: [f64; 2],
+    y: [f64; 2],
+    z: [f64; 2],
+    n: [usize; 3],
+    elements: SolidElements,
+) -> Result<Mesh, MeshError> {
+    if n.contains(&0) || !(increasing(x) && increasing(y) && increasing(z)) {
+        return Err(MeshError::Invalid(format!("brick: need increasing bounds and at least one cell each way, got {x:?} × {y:?} × {z:?}, {n:?}")));
+    }
+    let mut mesh = Mesh::new(3);
+    let region = mesh.region_id_or_insert("domain");
+    let id = |i: usize, j: usize, k: usize| (k * (n[1] + 1) + j) * (n[0] + 1) + i;
+    let at = |b: [f64; 2], i: usize, m: usize| b[0] + (b[1] - b[0]) * i as f64 / m as f64;
+    for k in 0..=n[2] {
+        for j in 0..=n[1] {
+            for i in 0..=n[0] {
+                mesh.add_node([at(x, i, n[0]), at(y, j, n[1]), at(z, k, n[2])]);
+            }
+        }
+    }
+    for k in 0..n[2] {
+        for j in 0..n[1] {
+            for i in 0..n[0] {
+                let mut v = [0; 8];
+                for (c, slot) in v.iter_mut().enumerate() {
+                    *slot = id(i + (c & 1), j + ((c >> 1) & 1), k + ((c >> 2) & 1));
+                }
+                push_cell(&mut mesh, v, elements, false, region);
+            }
+        }
+    }
+    tag_box_sets(&mut mesh, [x, y, z]);
+    mesh.validate()?;
+    Ok(mesh)
+}
+
+/// Whether b[0] < b[1] (false if either is NaN).
+fn increasing(b: [f64; 2]) -> bool {
+    b[0] < b[1]
+}
+
+/// Facet sets on the faces of an axis-aligned box.
+fn tag_box_sets(mesh: &mut Mesh, b: [[f64; 2]; 3]) {
+    let names: [[&str; 2]; 3] = if mesh.dim() == 2 {
+        [["left", "right"], ["bottom", "top"], ["", ""]]
+    } else {
+        [["left", "right"], ["front", "back"], ["bottom", "top"]]
+    };
+    let exterior = exterior_facets(mesh);
+    for d in 0..mesh.dim() {
+        for side in 0..2 {
+            let tol = 1e-9 * (b[d][1] - b[d][0]);
+            let facets: Vec<Facet> = exterior
+                .iter()
+                .copied()
+                .filter(|&f| {
+                    mesh.facet_nodes(f)
+                        .iter()
+                        .all(|&v| (mesh.coords()[v][d] - b[d][side]).abs() < tol)
+                })
+                .collect();
+            mesh.add_facets_to_set(names[d][side], facets);
+        }
+    }
 }
 
 fn tet_volume(mesh: &Mesh, t: &[NodeId; 4]) -> f64 {

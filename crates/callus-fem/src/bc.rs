@@ -1,0 +1,342 @@
+//! Boundary conditions: prescribed dofs (displacement components, pressures, scalars) applied by
+//! symmetric elimination, and facet loads (tractions, normal pressure).
+//!
+//! Elimination keeps the pattern and symmetry: the constrained rows and columns are zeroed, the
+//! diagonal set to ±s (s the mean |diagonal| of that dof kind, negative for pressure so that the
+//! u–p matrix stays quasi-definite) and the right-hand side lifted by −A[:, j]·g_j. The lifting
+//! coefficients are kept ([`Lifting`]), so a new set of prescribed values (a ramp) needs only a new
+//! right-hand side, not a new factorization.
+
+use std::collections::BTreeMap;
+
+use callus_mesh::{Mesh, NodeId};
+
+use crate::dofs::{DofKind, DofMap};
+use crate::element::Idealisation;
+use crate::pattern::SparsityPattern;
+use crate::quadrature::{gauss_legendre, quad_gauss, triangle};
+use crate::shape::{eval, MAX_NODES};
+use crate::FemError;
+
+/// Prescribed dofs and their values.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Constraints {
+    values: BTreeMap<usize, f64>,
+}
+
+impl Constraints {
+    /// No constraint.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Prescribes dof `dof` to `value` (replacing an earlier value).
+    pub fn set(&mut self, dof: usize, value: f64) {
+        self.values.insert(dof, value);
+    }
+
+    /// The constrained dofs and values, by dof.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.values.iter().map(|(&d, &v)| (d, v))
+    }
+
+    /// Number of constrained dofs.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether nothing is constrained.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Prescribes displacement component `c` (0 = x or r, 1 = y or z, 2 = z) of every node of set
+    /// `set` to `value_mm`.
+    pub fn displacement_on_set(
+        &mut self,
+        mesh: &Mesh,
+        dofs: &DofMap,
+        set: &str,
+        c: usize,
+        value_mm: f64,
+    ) -> Result<(), FemError> {
+        if c >= dofs.dim() {
+            return Err(FemError::Invalid(format!(
+                "displacement component {c} on '{set}': the problem has {} components",
+                dofs.dim()
+            )));
+        }
+        for &n in &mesh.set(set)?.nodes {
+            self.set(dofs.u(n, c), value_mm);
+        }
+        Ok(())
+    }
+
+    /// Prescribes the pore pressure (MPa) on every vertex of set `set` (drained boundary: 0).
+    pub fn pressure_on_set(
+        &mut self,
+        mesh: &Mesh,
+        dofs: &DofMap,
+        set: &str,
+        value_mpa: f64,
+    ) -> Result<(), FemError> {
+        for &n in &mesh.set(set)?.nodes {
+            if let Some(p) = dofs.p(n) {
+                self.set(p, value_mpa);
+            }
+        }
+        Ok(())
+    }
+
+    /// Prescribes the scalar field on every node of set `set`.
+    pub fn scalar_on_set(
+        &mut self,
+        mesh: &Mesh,
+        dofs: &DofMap,
+        set: &str,
+        value: f64,
+    ) -> Result<(), FemError> {
+        for &n in &mesh.set(set)?.nodes {
+            self.set(dofs.scalar(n), value);
+        }
+        Ok(())
+    }
+
+    /// Applies the constraints to a matrix (`values` on `pattern`) and returns the lifting, which then
+    /// builds right-hand sides for any values of the same constrained dofs.
+    pub fn apply_to_matrix(
+        &self,
+        pattern: &SparsityPattern,
+        values: &mut [f64],
+        kinds: &[DofKind],
+    ) -> Lifting {
+        let n = pattern.n;
+        let mut constrained = vec![false; n];
+        for (d, _) in self.iter() {
+            constrained[d] = true;
+        }
+        // Scale of the diagonal per kind (displacement / pressure / scalar), from unconstrained dofs.
+        let class = |k: DofKind| match k {
+            DofKind::Displacement(_) => 0,
+            DofKind::Pressure => 1,
+            DofKind::Scalar => 2,
+        };
+        let (mut sum, mut count) = ([0.0f64; 3], [0usize; 3]);
+        for i in 0..n {
+            if let Some(k) = pattern.find(i, i) {
+                sum[class(kinds[i])] += values[k].abs();
+                count[class(kinds[i])] += 1;
+            }
+        }
+        let scale: Vec<f64> = (0..3)
+            .map(|c| {
+                if count[c] > 0 && sum[c] > 0.0 {
+                    sum[c] / count[c] as f64
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+
+        let mut lift = Vec::new();
+        let mut diagonal = Vec::new();
+        for (j, _) in self.iter() {
+            for k in pattern.col_ptr[j]..pattern.col_ptr[j + 1] {
+                let i = pattern.row_idx[k];
+                if !constrained[i] && values[k] != 0.0 {
+                    lift.push((i, j, values[k]));
+                }
+                // Zero A[i, j] and A[j, i].
+                values[k] = 0.0;
+                if let Some(kt) = pattern.find(j, i) {
+                    values[kt] = 0.0;
+                }
+            }
+            let sign = if kinds[j] == DofKind::Pressure {
+                -1.0
+            } else {
+                1.0
+            };
+            let d = sign * scale[class(kinds[j])];
+            values[pattern.find(j, j).expect("diagonal in pattern")] = d;
+            diagonal.push((j, d));
+        }
+        Lifting { lift, diagonal }
+    }
+}
+
+/// The part of the eliminated columns needed to build right-hand sides.
+#[derive(Clone, Debug, Default)]
+pub struct Lifting {
+    lift: Vec<(usize, usize, f64)>,
+    diagonal: Vec<(usize, f64)>,
+}
+
+impl Lifting {
+    /// Turns `rhs` (the load vector of the unconstrained problem) into the right-hand side of the
+    /// constrained system for the prescribed `values` (same dofs as when the lifting was made).
+    pub fn apply_to_rhs(&self, values: &Constraints, rhs: &mut [f64]) {
+        for &(i, j, a) in &self.lift {
+            rhs[i] -= a * values.values.get(&j).copied().unwrap_or(0.0);
+        }
+        for &(j, d) in &self.diagonal {
+            rhs[j] = d * values.values.get(&j).copied().unwrap_or(0.0);
+        }
+    }
+}
+
+/// Adds the consistent nodal forces (N) of a uniform traction `traction_mpa` (vector, MPa) on the
+/// facets of set `set` to `rhs`: f_a = ∫ N_a t dA (·2πr in axisymmetry).
+pub fn add_traction(
+    mesh: &Mesh,
+    ideal: Idealisation,
+    dofs: &DofMap,
+    set: &str,
+    traction_mpa: [f64; 3],
+    rhs: &mut [f64],
+) -> Result<(), FemError> {
+    for_facet_weights(mesh, ideal, set, |nodes, weights, _normal| {
+        for (a, &n) in nodes.iter().enumerate() {
+            for c in 0..dofs.dim() {
+                rhs[dofs.u(n, c)] += traction_mpa[c] * weights[a];
+            }
+        }
+    })
+}
+
+/// Adds the nodal forces of a uniform normal pressure `pressure_mpa` (positive pushes into the body)
+/// on the facets of set `set`.
+pub fn add_normal_pressure(
+    mesh: &Mesh,
+    ideal: Idealisation,
+    dofs: &DofMap,
+    set: &str,
+    pressure_mpa: f64,
+    rhs: &mut [f64],
+) -> Result<(), FemError> {
+    for_facet_weights(mesh, ideal, set, |nodes, weights, normal| {
+        for (a, &n) in nodes.iter().enumerate() {
+            for c in 0..dofs.dim() {
+                rhs[dofs.u(n, c)] -= pressure_mpa * normal[c] * weights[a];
+            }
+        }
+    })
+}
+
+/// Calls `f(nodes, ∫N_a dA, outward unit normal)` for each facet of `set` (straight facets).
+fn for_facet_weights(
+    mesh: &Mesh,
+    ideal: Idealisation,
+    set: &str,
+    mut f: impl FnMut(&[NodeId], &[f64], [f64; 3]),
+) -> Result<(), FemError> {
+    let facets = mesh.set(set)?.facets.clone();
+    if facets.is_empty() {
+        return Err(FemError::Invalid(format!(
+            "set '{set}' has no facets to load"
+        )));
+    }
+    for facet in facets {
+        let nodes = mesh.facet_nodes(facet);
+        let x: Vec<[f64; 3]> = nodes.iter().map(|&n| mesh.coords()[n]).collect();
+        let mut w = [0.0; MAX_NODES];
+        let mut normal = [0.0; 3];
+        if mesh.dim() == 2 {
+            // Line with 2 (ends) or 3 (ends, middle) nodes; s ∈ [−1, 1].
+            let (pts, wts) = gauss_legendre(3);
+            for (s, ws) in pts.iter().zip(&wts) {
+                let (n, dn): (Vec<f64>, Vec<f64>) = if nodes.len() == 2 {
+                    (vec![0.5 * (1.0 - s), 0.5 * (1.0 + s)], vec![-0.5, 0.5])
+                } else {
+                    (
+                        vec![0.5 * s * (s - 1.0), 0.5 * s * (s + 1.0), 1.0 - s * s],
+                        vec![s - 0.5, s + 0.5, -2.0 * s],
+                    )
+                };
+                let (mut tx, mut ty, mut r) = (0.0, 0.0, 0.0);
+                for a in 0..nodes.len() {
+                    tx += dn[a] * x[a][0];
+                    ty += dn[a] * x[a][1];
+                    r += n[a] * x[a][0];
+                }
+                let jac = (tx * tx + ty * ty).sqrt();
+                normal = [ty / jac, -tx / jac, 0.0];
+                let radial = if ideal == Idealisation::Axisymmetric {
+                    2.0 * std::f64::consts::PI * r
+                } else {
+                    1.0
+                };
+                for a in 0..nodes.len() {
+                    w[a] += n[a] * ws * jac * radial;
+                }
+            }
+        } else {
+            let kind = match nodes.len() {
+                3 => callus_mesh::ElementKind::Tri3,
+                6 => callus_mesh::ElementKind::Tri6,
+                4 => callus_mesh::ElementKind::Quad4,
+                _ => {
+                    return Err(FemError::Invalid(format!(
+                        "facet with {} nodes on '{set}' cannot be loaded",
+                        nodes.len()
+                    )))
+                }
+            };
+            let rule = if kind == callus_mesh::ElementKind::Quad4 {
+                quad_gauss(2)
+            } else {
+                triangle(4)
+            };
+            for (p, wq) in rule.points.iter().zip(&rule.weights) {
+                let (mut n, mut dn) = ([0.0; MAX_NODES], [[0.0; 3]; MAX_NODES]);
+                eval(kind, *p, &mut n, &mut dn);
+                let (mut t1, mut t2) = ([0.0; 3], [0.0; 3]);
+                for a in 0..nodes.len() {
+                    for d in 0..3 {
+                        t1[d] += dn[a][0] * x[a][d];
+                        t2[d] += dn[a][1] * x[a][d];
+                    }
+                }
+                let c = [
+                    t1[1] * t2[2] - t1[2] * t2[1],
+                    t1[2] * t2[0] - t1[0] * t2[2],
+                    t1[0] * t2[1] - t1[1] * t2[0],
+                ];
+                let jac = (c[0] * c[0] + c[1] * c[1] + c[2] * c[2]).sqrt();
+                normal = [c[0] / jac, c[1] / jac, c[2] / jac];
+                for a in 0..nodes.len() {
+                    w[a] += n[a] * wq * jac;
+                }
+            }
+        }
+        f(&nodes, &w[..nodes.len()], normal);
+    }
+    Ok(())
+}
+
+/// Reaction force (N) on the nodes of `set`, component `c`: the sum of the internal forces K u (or
+/// any assembled operator times the state) at those dofs, from the *unconstrained* matrix.
+pub fn reaction(
+    pattern: &SparsityPattern,
+    unconstrained: &[f64],
+    state: &[f64],
+    dofs: &DofMap,
+    mesh: &Mesh,
+    set: &str,
+    c: usize,
+) -> Result<f64, FemError> {
+    let nodes = &mesh.set(set)?.nodes;
+    let mut rows = vec![false; pattern.n];
+    for &n in nodes {
+        rows[dofs.u(n, c)] = true;
+    }
+    let mut total = 0.0;
+    for col in 0..pattern.n {
+        for k in pattern.col_ptr[col]..pattern.col_ptr[col + 1] {
+            if rows[pattern.row_idx[k]] {
+                total += unconstrained[k] * state[col];
+            }
+        }
+    }
+    Ok(total)
+}

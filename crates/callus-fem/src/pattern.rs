@@ -1,0 +1,252 @@
+//! The structure shared by every matrix of a mesh: the node graph, the dof sparsity pattern, a
+//! fill-reducing ordering (METIS nested dissection on the node graph, expanded to dofs) and an
+//! element colouring for race-free parallel assembly. All are computed once per mesh.
+
+use callus_mesh::{ElementId, Mesh};
+
+use crate::dofs::DofMap;
+use crate::FemError;
+
+/// Adjacency of nodes that share an element (CSR, sorted, without self-loops).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeGraph {
+    /// Offsets into `adjacent`, one per node plus one.
+    pub offsets: Vec<usize>,
+    /// Neighbours of each node.
+    pub adjacent: Vec<usize>,
+}
+
+impl NodeGraph {
+    /// The graph of `mesh`.
+    pub fn new(mesh: &Mesh) -> NodeGraph {
+        let n = mesh.num_nodes();
+        // Node → elements, then the union of their nodes.
+        let mut count = vec![0usize; n + 1];
+        for e in mesh.elements() {
+            for &v in e.nodes {
+                count[v + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            count[i + 1] += count[i];
+        }
+        let mut elems = vec![0usize; count[n]];
+        let mut fill = count.clone();
+        for e in mesh.elements() {
+            for &v in e.nodes {
+                elems[fill[v]] = e.id;
+                fill[v] += 1;
+            }
+        }
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut adjacent = Vec::new();
+        let mut scratch = Vec::new();
+        for v in 0..n {
+            offsets.push(adjacent.len());
+            scratch.clear();
+            for &e in &elems[count[v]..count[v + 1]] {
+                scratch.extend(mesh.element(e).nodes.iter().copied().filter(|&w| w != v));
+            }
+            scratch.sort_unstable();
+            scratch.dedup();
+            adjacent.extend_from_slice(&scratch);
+        }
+        offsets.push(adjacent.len());
+        NodeGraph { offsets, adjacent }
+    }
+
+    /// Neighbours of node `v`.
+    pub fn neighbours(&self, v: usize) -> &[usize] {
+        &self.adjacent[self.offsets[v]..self.offsets[v + 1]]
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Whether the graph has no node.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A symmetric sparsity pattern stored in full (both triangles), column by column with sorted rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SparsityPattern {
+    /// Size.
+    pub n: usize,
+    /// Column offsets into `row_idx`.
+    pub col_ptr: Vec<usize>,
+    /// Row indices, sorted within each column.
+    pub row_idx: Vec<usize>,
+}
+
+impl SparsityPattern {
+    /// Dof pattern of the node graph: every dof of a node couples with every dof of itself and of its
+    /// neighbours.
+    pub fn new(graph: &NodeGraph, dofs: &DofMap) -> SparsityPattern {
+        let n = dofs.len();
+        let mut col_ptr = Vec::with_capacity(n + 1);
+        let mut row_idx = Vec::new();
+        let mut nodes = Vec::new();
+        for v in 0..graph.len() {
+            nodes.clear();
+            nodes.extend_from_slice(graph.neighbours(v));
+            nodes.push(v);
+            nodes.sort_unstable();
+            for _col in dofs.node_dofs(v) {
+                col_ptr.push(row_idx.len());
+                for &w in &nodes {
+                    row_idx.extend(dofs.node_dofs(w));
+                }
+            }
+        }
+        col_ptr.push(row_idx.len());
+        SparsityPattern {
+            n,
+            col_ptr,
+            row_idx,
+        }
+    }
+
+    /// Number of stored entries.
+    pub fn nnz(&self) -> usize {
+        self.row_idx.len()
+    }
+
+    /// Position in the value array of entry (row, col), if stored.
+    #[inline]
+    pub fn find(&self, row: usize, col: usize) -> Option<usize> {
+        let (a, b) = (self.col_ptr[col], self.col_ptr[col + 1]);
+        self.row_idx[a..b].binary_search(&row).ok().map(|k| a + k)
+    }
+
+    /// y = A x for values `values` on this pattern.
+    pub fn mul_vec(&self, values: &[f64], x: &[f64], y: &mut [f64]) {
+        y.fill(0.0);
+        for col in 0..self.n {
+            let xc = x[col];
+            for k in self.col_ptr[col]..self.col_ptr[col + 1] {
+                y[self.row_idx[k]] += values[k] * xc;
+            }
+        }
+    }
+}
+
+/// METIS nested-dissection ordering of the node graph, with each node weighted by its dof count,
+/// expanded to a dof permutation (`perm[i]` = original dof eliminated i-th; a node's dofs stay
+/// together).
+pub fn nested_dissection(graph: &NodeGraph, dofs: &DofMap) -> Result<Vec<usize>, FemError> {
+    let n = graph.len();
+    let node_perm: Vec<usize> = if n < 3 || graph.adjacent.is_empty() {
+        (0..n).collect()
+    } else {
+        let mut nvtxs = n as metis_sys::idx_t;
+        let mut xadj: Vec<metis_sys::idx_t> = graph
+            .offsets
+            .iter()
+            .map(|&o| o as metis_sys::idx_t)
+            .collect();
+        let mut adjncy: Vec<metis_sys::idx_t> = graph
+            .adjacent
+            .iter()
+            .map(|&a| a as metis_sys::idx_t)
+            .collect();
+        let mut vwgt: Vec<metis_sys::idx_t> = (0..n)
+            .map(|v| dofs.node_dofs(v).len().max(1) as metis_sys::idx_t)
+            .collect();
+        let mut options = [0 as metis_sys::idx_t; metis_sys::METIS_NOPTIONS as usize];
+        let mut perm = vec![0 as metis_sys::idx_t; n];
+        let mut iperm = vec![0 as metis_sys::idx_t; n];
+        // SAFETY: the arrays have the sizes METIS_NodeND documents (xadj n + 1, adjncy and its
+        // entries within 0..n, vwgt/perm/iperm n, options METIS_NOPTIONS) and outlive the call.
+        let status = unsafe {
+            metis_sys::METIS_SetDefaultOptions(options.as_mut_ptr());
+            metis_sys::METIS_NodeND(
+                &mut nvtxs,
+                xadj.as_mut_ptr(),
+                adjncy.as_mut_ptr(),
+                vwgt.as_mut_ptr(),
+                options.as_mut_ptr(),
+                perm.as_mut_ptr(),
+                iperm.as_mut_ptr(),
+            )
+        };
+        if status != metis_sys::rstatus_et_METIS_OK {
+            return Err(FemError::Ordering(status));
+        }
+        perm.into_iter().map(|p| p as usize).collect()
+    };
+    Ok(node_perm
+        .into_iter()
+        .flat_map(|v| dofs.node_dofs(v))
+        .collect())
+}
+
+/// Greedy colouring of elements so that no two elements of one colour share a node; colours are
+/// filled in element order, so the result (and the assembly order) does not depend on threads.
+pub fn colour_elements(mesh: &Mesh) -> Vec<Vec<ElementId>> {
+    let mut node_colours: Vec<u64> = vec![0; mesh.num_nodes()]; // bit c set: colour c touches the node
+    let mut colours: Vec<Vec<ElementId>> = Vec::new();
+    let mut overflow: Vec<ElementId> = Vec::new();
+    for e in mesh.elements() {
+        let used = e.nodes.iter().fold(0u64, |m, &v| m | node_colours[v]);
+        let c = (!used).trailing_zeros() as usize;
+        if c >= 64 {
+            overflow.push(e.id);
+            continue;
+        }
+        if c == colours.len() {
+            colours.push(Vec::new());
+        }
+        colours[c].push(e.id);
+        for &v in e.nodes {
+            node_colours[v] |= 1 << c;
+        }
+    }
+    // Meshes needing more than 64 colours (very high valence): one element per colour for the rest.
+    colours.extend(overflow.into_iter().map(|e| vec![e]));
+    colours
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dofs::Fields;
+    use callus_mesh::generate::{axisymmetric, OsteotomyGeometry};
+
+    #[test]
+    fn pattern_is_symmetric_and_ordering_is_a_permutation_keeping_nodes_together() {
+        let mesh = callus_mesh::elevate::elevate(
+            &axisymmetric(&OsteotomyGeometry::default()).unwrap(),
+            Default::default(),
+        )
+        .unwrap();
+        let graph = NodeGraph::new(&mesh);
+        let dofs = DofMap::new(&mesh, 2, Fields::DisplacementPressure);
+        let p = SparsityPattern::new(&graph, &dofs);
+        for col in 0..p.n {
+            for k in p.col_ptr[col]..p.col_ptr[col + 1] {
+                assert!(p.find(col, p.row_idx[k]).is_some(), "symmetric");
+            }
+            assert!(p.find(col, col).is_some(), "diagonal");
+        }
+        let perm = nested_dissection(&graph, &dofs).unwrap();
+        let mut seen = vec![false; dofs.len()];
+        for &d in &perm {
+            assert!(!seen[d]);
+            seen[d] = true;
+        }
+        // Colours: no two elements of a colour share a node.
+        for colour in colour_elements(&mesh) {
+            let mut touched = vec![false; mesh.num_nodes()];
+            for e in colour {
+                for &v in mesh.element(e).nodes {
+                    assert!(!touched[v]);
+                    touched[v] = true;
+                }
+            }
+        }
+    }
+}

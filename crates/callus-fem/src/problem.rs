@@ -1,0 +1,271 @@
+//! Assembled problems on a mesh: drained elasticity and Biot poroelasticity (backward Euler).
+//!
+//! [`Discretisation`] holds what depends only on the mesh (dofs, pattern, colouring, reference
+//! elements, the METIS ordering and the symbolic factorization). Values are re-assembled into it for
+//! each material state and Δt; a numeric factorization is reused for every step that shares them.
+//!
+//! Biot, backward Euler for the totals (u, p) at t_{n+1} (MODEL.md §1, pressure rows negated):
+//!
+//! ```text
+//! [ K    −Q        ] [u]         [ 0    0 ] [u]       [ f_{n+1} ]
+//! [ −Qᵀ  −(S+ΔtH)  ] [p]_{n+1} = [ −Qᵀ  −S ] [p]_n  +  [ 0       ]
+//! ```
+
+use std::collections::HashMap;
+
+use callus_mesh::{ElementKind, Mesh};
+
+use crate::assembly::Assembler;
+use crate::dofs::{DofMap, Fields};
+use crate::element::{
+    biot_blocks, diffusion_matrices, elastic_stiffness, BiotBlocks, Idealisation, ReferenceElement,
+};
+use crate::material::{Biot, Diffusion, Elastic};
+use crate::pattern::nested_dissection;
+use crate::shape::MAX_NODES;
+use crate::solver::{Definiteness, SymbolicFactorization};
+use crate::FemError;
+
+/// The mesh-dependent part of a problem, computed once.
+pub struct Discretisation<'m> {
+    /// The mesh.
+    pub mesh: &'m Mesh,
+    /// The idealisation.
+    pub ideal: Idealisation,
+    /// The dofs.
+    pub dofs: DofMap,
+    /// Pattern, colouring and element dofs.
+    pub assembler: Assembler,
+    /// Ordering + symbolic factorization of the pattern.
+    pub symbolic: SymbolicFactorization,
+    refs: HashMap<ElementKind, ReferenceElement>,
+}
+
+impl<'m> Discretisation<'m> {
+    /// Sets up `fields` on `mesh`. `threads` is passed to the factorization (1 = sequential).
+    pub fn new(
+        mesh: &'m Mesh,
+        ideal: Idealisation,
+        fields: Fields,
+        threads: usize,
+    ) -> Result<Self, FemError> {
+        if (ideal == Idealisation::ThreeD) != (mesh.dim() == 3) {
+            return Err(FemError::Invalid(format!(
+                "a {}D mesh cannot be solved as {ideal:?}",
+                mesh.dim()
+            )));
+        }
+        if ideal == Idealisation::Axisymmetric {
+            if let Some((n, x)) = mesh
+                .coords()
+                .iter()
+                .enumerate()
+                .find(|(_, x)| x[0] < -1e-12 * mesh.size_scale())
+            {
+                return Err(FemError::Invalid(format!(
+                    "axisymmetric mesh with node {} at r = {} < 0: x is the radius and must not be negative",
+                    mesh.node_tags()[n],
+                    x[0]
+                )));
+            }
+        }
+        if fields == Fields::DisplacementPressure {
+            if let Some((k, _)) = mesh
+                .kind_counts()
+                .into_iter()
+                .find(|(k, _)| !k.is_quadratic())
+            {
+                return Err(FemError::Invalid(format!(
+                    "Biot u–p needs Taylor–Hood elements (quadratic displacement): the mesh has {k}. Elevate it (callus mesh convert --order quadratic)"
+                )));
+            }
+        }
+        let dim = if fields == Fields::Scalar {
+            1
+        } else {
+            ideal.dim()
+        };
+        let dofs = DofMap::new(mesh, dim, fields);
+        let assembler = Assembler::new(mesh, &dofs);
+        let perm = nested_dissection(&assembler.graph, &dofs)?;
+        let definiteness = if fields == Fields::DisplacementPressure {
+            Definiteness::QuasiDefinite
+        } else {
+            Definiteness::PositiveDefinite
+        };
+        let symbolic =
+            SymbolicFactorization::new(&assembler.pattern, &perm, definiteness, threads)?;
+        let mut refs = HashMap::new();
+        for (kind, _) in mesh.kind_counts() {
+            let re = if fields == Fields::Scalar {
+                ReferenceElement::for_diffusion(kind, ideal)
+            } else {
+                ReferenceElement::for_mechanics(kind, ideal)
+            };
+            refs.insert(kind, re);
+        }
+        Ok(Discretisation {
+            mesh,
+            ideal,
+            dofs,
+            assembler,
+            symbolic,
+            refs,
+        })
+    }
+
+    /// A zeroed value array on the pattern.
+    pub fn new_values(&self) -> Vec<f64> {
+        vec![0.0; self.assembler.pattern.nnz()]
+    }
+
+    fn coords_of(&self, e: usize, x: &mut [[f64; 3]; MAX_NODES]) -> (ElementKind, usize) {
+        let el = self.mesh.element(e);
+        for (a, &n) in el.nodes.iter().enumerate() {
+            x[a] = self.mesh.coords()[n];
+        }
+        (el.kind, el.nodes.len())
+    }
+
+    fn check_len<T>(&self, what: &str, v: &[T]) -> Result<(), FemError> {
+        if v.len() != self.mesh.num_elements() {
+            return Err(FemError::Invalid(format!(
+                "{what}: {} values for {} elements",
+                v.len(),
+                self.mesh.num_elements()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Drained stiffness with one material per element.
+    pub fn assemble_elastic(
+        &self,
+        materials: &[Elastic],
+        values: &mut [f64],
+    ) -> Result<(), FemError> {
+        self.check_len("elastic materials", materials)?;
+        self.assembler.assemble_matrix(values, |e, local| {
+            let mut x = [[0.0; 3]; MAX_NODES];
+            let (kind, nn) = self.coords_of(e, &mut x);
+            elastic_stiffness(&self.refs[&kind], &x[..nn], &materials[e], local)
+        })
+    }
+
+    /// The Biot matrices for step Δt (s): `a` the system matrix, `c` the matrix multiplying the
+    /// previous state (see the module docs).
+    pub fn assemble_biot(
+        &self,
+        materials: &[Biot],
+        dt_s: f64,
+        a: &mut [f64],
+        c: &mut [f64],
+    ) -> Result<(), FemError> {
+        self.check_len("Biot materials", materials)?;
+        for (target, system) in [(a, true), (c, false)] {
+            self.assembler.assemble_matrix(target, |e, local| {
+                let mut x = [[0.0; 3]; MAX_NODES];
+                let (kind, nn) = self.coords_of(e, &mut x);
+                let re = &self.refs[&kind];
+                let (nu, np) = (re.u_dofs(), re.p_dofs());
+                let (mut k, mut q, mut s, mut h) = ([0.0; 900], [0.0; 300], [0.0; 100], [0.0; 100]);
+                biot_blocks(
+                    re,
+                    &x[..nn],
+                    &materials[e],
+                    BiotBlocks {
+                        k: &mut k,
+                        q: &mut q,
+                        s: &mut s,
+                        h: &mut h,
+                    },
+                )?;
+                let n = nu + np;
+                local.fill(0.0);
+                for i in 0..nu {
+                    for p in 0..np {
+                        let qv = -q[i * np + p];
+                        if system {
+                            local[i * n + nu + p] = qv;
+                        }
+                        local[(nu + p) * n + i] = qv;
+                    }
+                    if system {
+                        local[i * n..i * n + nu].copy_from_slice(&k[i * nu..(i + 1) * nu]);
+                    }
+                }
+                for i in 0..np {
+                    for j in 0..np {
+                        let dt_h = if system { dt_s * h[i * np + j] } else { 0.0 };
+                        local[(nu + i) * n + nu + j] = -(s[i * np + j] + dt_h);
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Diffusion: capacity matrix and conductance matrix, one material per element.
+    pub fn assemble_diffusion(
+        &self,
+        materials: &[Diffusion],
+        mass: &mut [f64],
+        stiffness: &mut [f64],
+    ) -> Result<(), FemError> {
+        self.check_len("diffusion materials", materials)?;
+        for (target, want_mass) in [(mass, true), (stiffness, false)] {
+            self.assembler.assemble_matrix(target, |e, local| {
+                let mut x = [[0.0; 3]; MAX_NODES];
+                let (kind, nn) = self.coords_of(e, &mut x);
+                let (mut m, mut k) = ([0.0; 100], [0.0; 100]);
+                diffusion_matrices(&self.refs[&kind], &x[..nn], &materials[e], &mut m, &mut k)?;
+                local.copy_from_slice(if want_mass {
+                    &m[..nn * nn]
+                } else {
+                    &k[..nn * nn]
+                });
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Time levels from `t0` to `t1` for a transient that starts abruptly: steps of `dt0`, doubled after
+/// every `steps_per_level` steps (so each Δt, and its factorization, serves several steps) up to
+/// `dt_max`, and cut to land exactly on every time in `outputs`.
+pub fn doubling_schedule(
+    t0: f64,
+    t1: f64,
+    dt0: f64,
+    steps_per_level: usize,
+    dt_max: f64,
+    outputs: &[f64],
+) -> Vec<f64> {
+    let mut times = vec![t0];
+    let mut marks: Vec<f64> = outputs
+        .iter()
+        .copied()
+        .filter(|&t| t > t0 && t < t1)
+        .collect();
+    marks.push(t1);
+    marks.sort_by(f64::total_cmp);
+    let (mut t, mut dt, mut n) = (t0, dt0, 0);
+    for mark in marks {
+        while t < mark - 1e-12 * mark.abs().max(1.0) {
+            let step = dt.min(mark - t);
+            t = if mark - (t + step) < 1e-9 * dt {
+                mark
+            } else {
+                t + step
+            };
+            times.push(t);
+            n += 1;
+            if n % steps_per_level.max(1) == 0 {
+                dt = (2.0 * dt).min(dt_max);
+            }
+        }
+    }
+    times
+}
