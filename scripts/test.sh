@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The test command: the Rust test suite, then the third-party reader checks (VTK opens what callus
-# writes). Installs what it needs itself (crates by cargo, VTK by scripts/python-tools.sh).
+# The test command: the Rust test suite, the verification cases (callus validate), then the
+# third-party reader checks (VTK opens what callus writes). Installs what it needs itself (crates by
+# cargo, VTK by scripts/python-tools.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo test --workspace
 python="$(scripts/python-tools.sh)"
 cargo build --quiet --bin callus
+cargo run --quiet --bin callus -- validate
 target_dir="$(cargo metadata --format-version 1 --no-deps | "$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 "$python" scripts/check_vtk_readers.py "$target_dir/debug/callus"

@@ -9,6 +9,8 @@ use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::{self, OsteotomyGeometry, Revolution, SolidElements};
 use callus_mesh::{geometry, gmsh, Mesh, MeshError};
 
+mod validate;
+
 #[derive(Parser)]
 #[command(
     name = "callus",
@@ -25,6 +27,13 @@ enum Command {
     /// Mesh tools: generate the built-in osteotomy mesh, inspect or convert a Gmsh file.
     #[command(subcommand)]
     Mesh(MeshCommand),
+    /// Run the verification cases (analytic solutions of MODEL.md §8) and print computed vs reference.
+    Validate {
+        /// Run the cases of this folder (one sub-folder with a case.toml per case) instead of the
+        /// built-in ones from the repository's validation/.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -107,7 +116,23 @@ struct GenerateArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Validate { dir } = &cli.command {
+        return match validate::validate(dir.as_deref()) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => {
+                eprintln!(
+                    "error: some verification values are outside their tolerance (rows marked NO)"
+                );
+                ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let result = match cli.command {
+        Command::Validate { .. } => unreachable!("handled above"),
         Command::Mesh(MeshCommand::Generate(args)) => mesh_generate(&args),
         Command::Mesh(MeshCommand::Info { file }) => mesh_info(&file),
         Command::Mesh(MeshCommand::Convert { file, out, order }) => {

@@ -162,3 +162,32 @@ fn convert_elevates_a_gmsh_mesh() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Tri6"));
 }
+
+#[test]
+fn validate_fails_on_a_wrong_reference_and_names_a_bad_case_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("lame_wrong");
+    std::fs::create_dir(&case).unwrap();
+    std::fs::write(
+        case.join("case.toml"),
+        "kind = \"lame\"\ninner_radius_mm = 5.0\nouter_radius_mm = 10.0\npressure_mpa = 1.0\nyoungs_modulus_mpa = 200.0\npoisson_ratio = 0.3\n\
+         reference = [ { quantity = \"u_r_inner_mm\", value = 0.05, tolerance = 1e-3 } ]\n",
+    )
+    .unwrap();
+    let out = callus(&["validate", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("NO"), "{}", text(&out.stdout));
+
+    std::fs::write(
+        case.join("case.toml"),
+        "kind = \"lame\"\ninner_radius_mm = 5.0\nunknown_key = 1\n",
+    )
+    .unwrap();
+    let out = callus(&["validate", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("lame_wrong/case.toml") && err.contains("unknown_key"),
+        "{err}"
+    );
+}

@@ -14,10 +14,12 @@ pub mod element;
 mod error;
 pub mod material;
 pub mod pattern;
+pub mod post;
 pub mod problem;
 pub mod quadrature;
 pub mod shape;
 pub mod solver;
+pub mod verification;
 
 pub use element::Idealisation;
 pub use error::FemError;

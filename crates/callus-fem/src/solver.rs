@@ -93,26 +93,60 @@ impl SymbolicFactorization {
 
     /// Factorizes the matrix with `values` on the analysed pattern.
     pub fn factorize(&self, values: &[f64]) -> Result<Factorization<'_>, FemError> {
-        let n = self.symbolic.nrows();
+        let factor_scratch = match self.definiteness {
+            Definiteness::PositiveDefinite => self
+                .symbolic
+                .factorize_numeric_llt_scratch::<f64>(self.par, Spec::<LltParams, f64>::default()),
+            Definiteness::QuasiDefinite => self.symbolic.factorize_numeric_ldlt_scratch::<f64>(
+                self.par,
+                Spec::<LdltParams, f64>::default(),
+            ),
+        };
+        let solve_scratch = self.symbolic.solve_in_place_scratch::<f64>(1, self.par);
+        let mut f = Factorization {
+            symbolic: self,
+            l: vec![0.0; self.symbolic.len_val()],
+            factor_mem: MemBuffer::new(factor_scratch),
+            solve_mem: std::cell::RefCell::new(MemBuffer::new(solve_scratch)),
+        };
+        f.refactorize(values)?;
+        f.check_solvable(values)?;
+        Ok(f)
+    }
+}
+
+/// A numeric factorization, reusable for any number of right-hand sides, and refactorizable in place
+/// (same pattern, new values) without allocating.
+pub struct Factorization<'a> {
+    symbolic: &'a SymbolicFactorization,
+    l: Vec<f64>,
+    factor_mem: MemBuffer,
+    solve_mem: std::cell::RefCell<MemBuffer>,
+}
+
+impl Factorization<'_> {
+    /// Factorizes new values on the same pattern into the existing buffers. Unlike
+    /// [`SymbolicFactorization::factorize`] it does not re-check solvability: whether a system is
+    /// singular depends on which dofs are constrained, and refactorizations (a new Δt, new tissue
+    /// properties) keep the constraints of the first factorization.
+    pub fn refactorize(&mut self, values: &[f64]) -> Result<(), FemError> {
+        let s = self.symbolic;
+        let n = s.symbolic.nrows();
         let a = SparseColMatRef::new(
-            SymbolicSparseColMatRef::new_checked(n, n, &self.col_ptr, None, &self.row_idx),
+            SymbolicSparseColMatRef::new_checked(n, n, &s.col_ptr, None, &s.row_idx),
             values,
         );
-        let mut l = vec![0.0; self.symbolic.len_val()];
-        match self.definiteness {
+        let stack = MemStack::new(&mut self.factor_mem);
+        match s.definiteness {
             Definiteness::PositiveDefinite => {
-                let mut mem = MemBuffer::new(self.symbolic.factorize_numeric_llt_scratch::<f64>(
-                    self.par,
-                    Spec::<LltParams, f64>::default(),
-                ));
-                self.symbolic
+                s.symbolic
                     .factorize_numeric_llt(
-                        &mut l,
+                        &mut self.l,
                         a,
                         Side::Lower,
                         LltRegularization::default(),
-                        self.par,
-                        MemStack::new(&mut mem),
+                        s.par,
+                        stack,
                         Spec::default(),
                     )
                     .map_err(|e| FemError::Factorization {
@@ -121,59 +155,66 @@ impl SymbolicFactorization {
                     })?;
             }
             Definiteness::QuasiDefinite => {
-                let mut mem = MemBuffer::new(self.symbolic.factorize_numeric_ldlt_scratch::<f64>(
-                    self.par,
-                    Spec::<LdltParams, f64>::default(),
-                ));
-                self.symbolic
+                // faer reports a zero pivot (a singular matrix) as an error; no pivoting is needed for
+                // a quasi-definite matrix.
+                s.symbolic
                     .factorize_numeric_ldlt(
-                        &mut l,
+                        &mut self.l,
                         a,
                         Side::Lower,
                         LdltRegularization::default(),
-                        self.par,
-                        MemStack::new(&mut mem),
+                        s.par,
+                        stack,
                         Spec::default(),
                     )
                     .map_err(|e| FemError::Factorization {
                         what: "LDLᵀ",
                         detail: format!("{e:?}"),
                     })?;
-                if l.iter().any(|v| !v.is_finite()) {
-                    return Err(FemError::Factorization {
-                        what: "LDLᵀ",
-                        detail: "a zero pivot (the matrix is singular)".into(),
-                    });
-                }
             }
         }
-        let mem = MemBuffer::new(match self.definiteness {
-            Definiteness::PositiveDefinite => LltRef::<usize, f64>::new(&self.symbolic, &l)
-                .solve_in_place_scratch::<f64>(1, self.par),
-            Definiteness::QuasiDefinite => LdltRef::<usize, f64>::new(&self.symbolic, &l)
-                .solve_in_place_scratch::<f64>(1, self.par),
-        });
-        Ok(Factorization {
-            symbolic: self,
-            l,
-            mem: std::cell::RefCell::new(mem),
-        })
+        Ok(())
     }
-}
 
-/// A numeric factorization, reusable for any number of right-hand sides.
-pub struct Factorization<'a> {
-    symbolic: &'a SymbolicFactorization,
-    l: Vec<f64>,
-    mem: std::cell::RefCell<MemBuffer>,
-}
+    /// A singular matrix (a rigid motion or a pressure level left free) can factorize without error,
+    /// round-off standing in for the zero pivots; its solves are then garbage. Solve for a known
+    /// x (A x computed by SpMV) and require it back to 1e-4: a singular system misses by O(1), a
+    /// well-posed one (even with stiffness contrasts of 1e5) by many orders less. Costs one SpMV and one
+    /// solve, once per fresh factorization.
+    fn check_solvable(&self, values: &[f64]) -> Result<(), FemError> {
+        let s = self.symbolic;
+        let n = s.symbolic.nrows();
+        let known: Vec<f64> = (0..n).map(|i| 1.0 + (i % 7) as f64 / 7.0).collect();
+        let mut b = vec![0.0; n];
+        for col in 0..n {
+            for k in s.col_ptr[col]..s.col_ptr[col + 1] {
+                b[s.row_idx[k]] += values[k] * known[col];
+            }
+        }
+        self.solve_in_place(&mut b);
+        let worst = b
+            .iter()
+            .zip(&known)
+            .map(|(x, k)| (x - k).abs())
+            .fold(0.0, f64::max);
+        if worst.is_nan() || worst >= 1e-4 {
+            let what = match s.definiteness {
+                Definiteness::PositiveDefinite => "Cholesky LLᵀ",
+                Definiteness::QuasiDefinite => "LDLᵀ",
+            };
+            return Err(FemError::Factorization {
+                what,
+                detail: format!("the matrix is singular (a test solve is off by {worst:.1e})"),
+            });
+        }
+        Ok(())
+    }
 
-impl Factorization<'_> {
     /// Overwrites `rhs` with the solution x of A x = rhs.
     pub fn solve_in_place(&self, rhs: &mut [f64]) {
         let n = rhs.len();
         let s = self.symbolic;
-        let mut mem = self.mem.borrow_mut();
+        let mut mem = self.solve_mem.borrow_mut();
         let stack = MemStack::new(&mut mem);
         let x = MatMut::from_column_major_slice_mut(rhs, n, 1);
         match s.definiteness {

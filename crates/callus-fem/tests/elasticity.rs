@@ -2,10 +2,11 @@
 //! thick-walled cylinder (axisymmetric) with its convergence order, and assembly that does not
 //! depend on the number of threads.
 
-use callus_fem::bc::{add_normal_pressure, Constraints};
+use callus_fem::bc::Constraints;
 use callus_fem::dofs::Fields;
 use callus_fem::material::Elastic;
 use callus_fem::problem::Discretisation;
+use callus_fem::verification::{lame_exact, lame_solve};
 use callus_fem::Idealisation;
 use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::{brick, exterior_facets, rectangle, SolidElements};
@@ -139,38 +140,14 @@ fn patch_tests_3d_tets_and_hexes() {
 }
 
 /// Lamé: a thick-walled cylinder (inner radius a = 5 mm, outer b = 10 mm) under internal pressure
-/// p = 1 MPa in plane strain (u_z = 0), axisymmetric model of a slice. Closed form (Timoshenko &
-/// Goodier): u_r(r) = (1 + ν) p a² / (E (b² − a²)) · ((1 − 2ν) r + b²/r).
-/// Returns the largest nodal error of u_r (mm) on an n × 1 mesh of the given order.
+/// p = 1 MPa in plane strain (u_z = 0), axisymmetric model of a slice; closed form (Timoshenko &
+/// Goodier) in `callus_fem::verification::lame_exact`. Largest nodal error of u_r (mm).
 fn lame_error(n: usize, quad: Option<QuadraticQuad>) -> f64 {
     let (a, b, p) = (5.0, 10.0, 1.0);
-    let mut mesh = rectangle([a, b], [0.0, 0.5], n, 1).unwrap();
-    if let Some(q) = quad {
-        mesh = elevate(&mesh, q).unwrap();
-    }
-    let ideal = Idealisation::Axisymmetric;
-    let disc = Discretisation::new(&mesh, ideal, Fields::Displacement, 1).unwrap();
-    let mut values = disc.new_values();
-    disc.assemble_elastic(&vec![MAT; mesh.num_elements()], &mut values)
-        .unwrap();
-    let mut rhs = vec![0.0; disc.dofs.len()];
-    add_normal_pressure(&mesh, ideal, &disc.dofs, "left", p, &mut rhs).unwrap();
-    let mut bc = Constraints::new();
-    for node in 0..mesh.num_nodes() {
-        bc.set(disc.dofs.u(node, 1), 0.0);
-    }
-    let lifting = bc.apply_to_matrix(&disc.assembler.pattern, &mut values, disc.dofs.kinds());
-    lifting.apply_to_rhs(&bc, &mut rhs);
-    disc.symbolic
-        .factorize(&values)
+    lame_solve(&MAT, a, b, p, n, quad)
         .unwrap()
-        .solve_in_place(&mut rhs);
-    let (e, nu) = (MAT.youngs_modulus_mpa, MAT.poisson_ratio);
-    let exact = |r: f64| {
-        (1.0 + nu) * p * a * a / (e * (b * b - a * a)) * ((1.0 - 2.0 * nu) * r + b * b / r)
-    };
-    (0..mesh.num_nodes())
-        .map(|n| (rhs[disc.dofs.u(n, 0)] - exact(mesh.coords()[n][0])).abs())
+        .iter()
+        .map(|&(r, u)| (u - lame_exact(&MAT, a, b, p, r)).abs())
         .fold(0.0, f64::max)
 }
 
@@ -227,4 +204,18 @@ fn assembly_is_bitwise_identical_on_one_and_two_threads() {
         .iter()
         .zip(&two)
         .all(|(a, b)| a.to_bits() == b.to_bits()));
+}
+
+/// Without boundary conditions the stiffness is singular (rigid motions): the factorization reports
+/// it as an error naming the likely cause, instead of returning NaNs.
+#[test]
+fn unconstrained_stiffness_is_reported_not_solved() {
+    let mesh = rectangle([1.0, 2.0], [0.0, 1.0], 2, 2).unwrap();
+    let disc =
+        Discretisation::new(&mesh, Idealisation::PlaneStrain, Fields::Displacement, 1).unwrap();
+    let mut values = disc.new_values();
+    disc.assemble_elastic(&vec![MAT; mesh.num_elements()], &mut values)
+        .unwrap();
+    let err = disc.symbolic.factorize(&values).err().expect("singular");
+    assert!(err.to_string().contains("boundary conditions"), "{err}");
 }

@@ -1,0 +1,226 @@
+//! Post-processing at integration points: strain tensor (and its increment between two states),
+//! principal strains, octahedral and maximum shear strain, pore pressure, Darcy flux and fluid
+//! velocity, effective and total stress, hydrostatic stress.
+//!
+//! Sign conventions: tension positive for strain and stress; pore pressure positive in compression;
+//! total stress σ = σ' − α p I (MODEL.md §1); Darcy flux q = −k ∇p (mm/s); fluid velocity relative to
+//! the solid v = q / n (the seepage velocity the Prendergast rule uses).
+
+use nalgebra::Matrix3;
+
+use crate::element::{elasticity_matrix, Idealisation, ReferenceElement, MAX_STRAIN};
+use crate::material::Biot;
+
+/// The 3 × 3 strain tensor (tensor shears, ε_xy = γ_xy/2) of a Voigt strain. Plane strain has
+/// ε_zz = 0; axisymmetric components map (r, z, θ) to (x, y, z).
+pub fn strain_tensor(ideal: Idealisation, v: &[f64; MAX_STRAIN]) -> [[f64; 3]; 3] {
+    match ideal {
+        Idealisation::PlaneStrain => [
+            [v[0], 0.5 * v[2], 0.0],
+            [0.5 * v[2], v[1], 0.0],
+            [0.0, 0.0, 0.0],
+        ],
+        Idealisation::Axisymmetric => [
+            [v[0], 0.5 * v[3], 0.0],
+            [0.5 * v[3], v[1], 0.0],
+            [0.0, 0.0, v[2]],
+        ],
+        Idealisation::ThreeD => [
+            [v[0], 0.5 * v[3], 0.5 * v[5]],
+            [0.5 * v[3], v[1], 0.5 * v[4]],
+            [0.5 * v[5], 0.5 * v[4], v[2]],
+        ],
+    }
+}
+
+/// Stress tensor (MPa) of a Voigt stress (engineering layout, same component order as the strain).
+pub fn stress_tensor(ideal: Idealisation, s: &[f64; MAX_STRAIN]) -> [[f64; 3]; 3] {
+    match ideal {
+        Idealisation::PlaneStrain => [[s[0], s[2], 0.0], [s[2], s[1], 0.0], [0.0, 0.0, 0.0]],
+        Idealisation::Axisymmetric => [[s[0], s[3], 0.0], [s[3], s[1], 0.0], [0.0, 0.0, s[2]]],
+        Idealisation::ThreeD => [[s[0], s[3], s[5]], [s[3], s[1], s[4]], [s[5], s[4], s[2]]],
+    }
+}
+
+/// Principal values of a symmetric tensor, largest first.
+pub fn principal(t: &[[f64; 3]; 3]) -> [f64; 3] {
+    let m = Matrix3::from_fn(|i, j| 0.5 * (t[i][j] + t[j][i]));
+    let e = m.symmetric_eigenvalues();
+    let mut v = [e[0], e[1], e[2]];
+    v.sort_by(|a, b| b.total_cmp(a));
+    v
+}
+
+/// Octahedral shear strain γ_oct = (2/3)·√((ε1 − ε2)² + (ε2 − ε3)² + (ε3 − ε1)²) (MODEL.md §3).
+pub fn octahedral_shear_strain(principal: &[f64; 3]) -> f64 {
+    let [a, b, c] = *principal;
+    2.0 / 3.0 * ((a - b).powi(2) + (b - c).powi(2) + (c - a).powi(2)).sqrt()
+}
+
+/// Maximum shear strain ε1 − ε3 (the alternative measure of MODEL.md §3).
+pub fn max_shear_strain(principal: &[f64; 3]) -> f64 {
+    principal[0] - principal[2]
+}
+
+/// What the mechano-regulation rules need at one integration point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PointState {
+    /// Position (mm).
+    pub x: [f64; 3],
+    /// Integration weight (mm³, or mm² per mm in plane strain).
+    pub weight: f64,
+    /// Strain tensor.
+    pub strain: [[f64; 3]; 3],
+    /// Pore pressure (MPa).
+    pub pressure_mpa: f64,
+    /// Darcy flux q = −k ∇p (mm/s).
+    pub darcy_flux_mm_per_s: [f64; 3],
+    /// Effective (skeleton) stress σ' = D ε (MPa).
+    pub effective_stress_mpa: [[f64; 3]; 3],
+    /// Total stress σ = σ' − α p I (MPa).
+    pub total_stress_mpa: [[f64; 3]; 3],
+}
+
+impl PointState {
+    /// Hydrostatic total stress tr(σ)/3 (MPa).
+    pub fn hydrostatic_stress_mpa(&self) -> f64 {
+        (self.total_stress_mpa[0][0] + self.total_stress_mpa[1][1] + self.total_stress_mpa[2][2])
+            / 3.0
+    }
+
+    /// Fluid velocity relative to the solid, v = q / n (mm/s), for porosity n.
+    pub fn fluid_velocity_mm_per_s(&self, porosity: f64) -> [f64; 3] {
+        self.darcy_flux_mm_per_s.map(|q| q / porosity)
+    }
+}
+
+/// States at every integration point of a Taylor–Hood element with node coordinates `x`, nodal
+/// displacements `u` (node-major) and vertex pressures `p`.
+pub fn biot_point_states(
+    re: &ReferenceElement,
+    x: &[[f64; 3]],
+    m: &Biot,
+    u: &[f64],
+    p: &[f64],
+    out: &mut Vec<PointState>,
+) -> Result<(), crate::element::BadJacobian> {
+    out.clear();
+    let (dim, nn, ns) = (
+        re.ideal.dim(),
+        re.kind.num_nodes(),
+        re.ideal.strain_components(),
+    );
+    let d = elasticity_matrix(re.ideal, &m.skeleton);
+    for q in 0..re.rule.len() {
+        let v = re.at(q, x)?;
+        let mut eps = [0.0; MAX_STRAIN];
+        for a in 0..nn {
+            let b = re.b_block(&v, a);
+            for i in 0..ns {
+                eps[i] += (0..dim).map(|c| b[i][c] * u[a * dim + c]).sum::<f64>();
+            }
+        }
+        let mut sig = [0.0; MAX_STRAIN];
+        for i in 0..ns {
+            sig[i] = (0..ns).map(|j| d[i][j] * eps[j]).sum();
+        }
+        let pressure: f64 = (0..re.p_dofs()).map(|b| v.np[b] * p[b]).sum();
+        let mut grad = [0.0; 3];
+        for b in 0..re.p_dofs() {
+            for c in 0..dim {
+                grad[c] += v.dnpdx[b][c] * p[b];
+            }
+        }
+        let effective = stress_tensor(re.ideal, &sig);
+        let mut total = effective;
+        for (i, row) in total.iter_mut().enumerate() {
+            row[i] -= m.alpha * pressure;
+        }
+        let mut xq = [0.0; 3];
+        for a in 0..nn {
+            for c in 0..3 {
+                xq[c] += v.n[a] * x[a][c];
+            }
+        }
+        out.push(PointState {
+            x: xq,
+            weight: v.weight,
+            strain: strain_tensor(re.ideal, &eps),
+            pressure_mpa: pressure,
+            darcy_flux_mm_per_s: grad.map(|g| -m.mobility_mm4_per_ns * g),
+            effective_stress_mpa: effective,
+            total_stress_mpa: total,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::material::Elastic;
+    use crate::shape::reference_nodes;
+    use callus_mesh::ElementKind;
+
+    #[test]
+    fn uniaxial_isochoric_strain_gives_root_two_epsilon() {
+        let e = 0.02;
+        let t = [[e, 0.0, 0.0], [0.0, -e / 2.0, 0.0], [0.0, 0.0, -e / 2.0]];
+        let p = principal(&t);
+        assert!((octahedral_shear_strain(&p) - 2f64.sqrt() * e).abs() < 1e-15);
+        assert!((max_shear_strain(&p) - 1.5 * e).abs() < 1e-15);
+        // A rotated pure shear γ: principal ±γ/2.
+        let g = 0.1;
+        let p = principal(&[[0.0, g / 2.0, 0.0], [g / 2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]);
+        assert!((p[0] - g / 2.0).abs() < 1e-15 && (p[2] + g / 2.0).abs() < 1e-15);
+    }
+
+    /// A linear pressure field gives Darcy flux −k∇p exactly; a uniform strain its stress; the
+    /// total stress subtracts αp.
+    #[test]
+    fn point_states_of_linear_fields() {
+        let m = Biot::from_constituents(
+            Elastic {
+                youngs_modulus_mpa: 10.0,
+                poisson_ratio: 0.25,
+            },
+            100.0,
+            50.0,
+            0.5,
+            0.02,
+        );
+        let kind = ElementKind::Tet10;
+        let re = ReferenceElement::for_mechanics(kind, Idealisation::ThreeD);
+        let x: Vec<[f64; 3]> = reference_nodes(kind)
+            .iter()
+            .map(|p| [2.0 * p[0], 1.5 * p[1] + 0.2 * p[0], p[2]])
+            .collect();
+        let u: Vec<f64> = x
+            .iter()
+            .flat_map(|p| [0.01 * p[0], 0.0, -0.02 * p[2]])
+            .collect();
+        let p: Vec<f64> = x[..4]
+            .iter()
+            .map(|q| 0.3 + 0.1 * q[0] - 0.2 * q[2])
+            .collect();
+        let mut out = vec![];
+        biot_point_states(&re, &x, &m, &u, &p, &mut out).unwrap();
+        let (lambda, mu) = (m.skeleton.lambda(), m.skeleton.shear_modulus());
+        for s in &out {
+            let flux = [-0.02 * 0.1, 0.0, 0.02 * 0.2];
+            for c in 0..3 {
+                assert!((s.darcy_flux_mm_per_s[c] - flux[c]).abs() < 1e-14);
+            }
+            let tr = 0.01 - 0.02;
+            assert!((s.effective_stress_mpa[0][0] - (lambda * tr + 2.0 * mu * 0.01)).abs() < 1e-12);
+            let p_here = 0.3 + 0.1 * s.x[0] - 0.2 * s.x[2];
+            assert!((s.pressure_mpa - p_here).abs() < 1e-14);
+            assert!(
+                (s.total_stress_mpa[2][2] - (s.effective_stress_mpa[2][2] - m.alpha * p_here))
+                    .abs()
+                    < 1e-14
+            );
+            assert!((s.fluid_velocity_mm_per_s(0.5)[2] - 2.0 * flux[2]).abs() < 1e-15);
+        }
+    }
+}

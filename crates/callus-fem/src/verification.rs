@@ -1,0 +1,254 @@
+//! The verification problems of MODEL.md §8 as library code, so that the test suite and
+//! `callus validate` run the same thing: a confined poroelastic column (Terzaghi consolidation,
+//! ramp-and-hold, drained/undrained limits) and the Lamé thick-walled cylinder; with their closed forms.
+//!
+//! Column: height h along the last axis, base fixed axially and impermeable, lateral walls on
+//! rollers and impermeable, top drained (optional) and loaded by a traction or a displacement ramp.
+
+use std::f64::consts::PI;
+
+use callus_mesh::elevate::{elevate, QuadraticQuad};
+use callus_mesh::generate::{brick, rectangle, SolidElements};
+use callus_mesh::Mesh;
+
+use crate::bc::{add_normal_pressure, add_traction, Constraints, Lifting};
+use crate::dofs::Fields;
+use crate::material::{Biot, Elastic};
+use crate::problem::Discretisation;
+use crate::solver::Factorization;
+use crate::{FemError, Idealisation};
+
+/// What loads the top of the column.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TopLoad {
+    /// Compressive traction q (MPa) from t > 0.
+    Traction(f64),
+    /// Downward displacement ramp to `depth_mm` over `ramp_s`, then held.
+    Ramp {
+        /// Final depth (mm).
+        depth_mm: f64,
+        /// Ramp duration (s).
+        ramp_s: f64,
+    },
+}
+
+/// The column's state at one output time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ColumnSample {
+    /// Time (s).
+    pub t: f64,
+    /// Pore pressure at the base (MPa).
+    pub p_base: f64,
+    /// Pore pressure at mid-height (MPa).
+    pub p_mid: f64,
+    /// Settlement of the top (mm, positive down).
+    pub settlement: f64,
+    /// Axial reaction at the base (N, positive in compression).
+    pub base_force: f64,
+}
+
+/// A Quad9 axisymmetric column of radius `radius` (one element wide, `n` high).
+pub fn column_axisymmetric(h: f64, radius: f64, n: usize) -> Result<Mesh, FemError> {
+    Ok(elevate(
+        &rectangle([0.0, radius], [0.0, h], 1, n)?,
+        QuadraticQuad::Quad9,
+    )?)
+}
+
+/// A Tet10 square column of side `side` (one cell wide, `n` high).
+pub fn column_3d(h: f64, side: f64, n: usize) -> Result<Mesh, FemError> {
+    Ok(elevate(
+        &brick(
+            [0.0, side],
+            [0.0, side],
+            [0.0, h],
+            [1, 1, n],
+            SolidElements::Tet,
+        )?,
+        QuadraticQuad::Quad9,
+    )?)
+}
+
+/// Steps the column (from rest) through the time levels `times` by backward Euler, reusing a
+/// factorization while Δt is unchanged, and samples it at the `outputs` times.
+pub fn run_column(
+    mesh: &Mesh,
+    ideal: Idealisation,
+    material: Biot,
+    load: TopLoad,
+    drained_top: bool,
+    times: &[f64],
+    outputs: &[f64],
+) -> Result<Vec<ColumnSample>, FemError> {
+    let disc = Discretisation::new(mesh, ideal, Fields::DisplacementPressure, 1)?;
+    let dofs = &disc.dofs;
+    let axial = ideal.dim() - 1;
+    let h = mesh.bounding_box().1[axial];
+    let constraints = |t: f64| -> Result<Constraints, FemError> {
+        let mut c = Constraints::new();
+        c.displacement_on_set(mesh, dofs, "bottom", axial, 0.0)?;
+        let walls: &[(&str, usize)] = if ideal == Idealisation::ThreeD {
+            &[("left", 0), ("right", 0), ("front", 1), ("back", 1)]
+        } else {
+            &[("left", 0), ("right", 0)]
+        };
+        for &(set, comp) in walls {
+            c.displacement_on_set(mesh, dofs, set, comp, 0.0)?;
+        }
+        if drained_top {
+            c.pressure_on_set(mesh, dofs, "top", 0.0)?;
+        }
+        if let TopLoad::Ramp { depth_mm, ramp_s } = load {
+            c.displacement_on_set(mesh, dofs, "top", axial, -depth_mm * (t / ramp_s).min(1.0))?;
+        }
+        Ok(c)
+    };
+    let mut force = vec![0.0; dofs.len()];
+    if let TopLoad::Traction(q) = load {
+        let mut t = [0.0; 3];
+        t[axial] = -q;
+        add_traction(mesh, ideal, dofs, "top", t, &mut force)?;
+    }
+    let materials = vec![material; mesh.num_elements()];
+    let pattern = &disc.assembler.pattern;
+    let (mut a, mut a_unconstrained, mut c_matrix) =
+        (disc.new_values(), disc.new_values(), disc.new_values());
+    let vertex_at = |z: f64| {
+        (0..mesh.num_nodes())
+            .find(|&n| dofs.p(n).is_some() && (mesh.coords()[n][axial] - z).abs() < 1e-9 * h)
+            .ok_or_else(|| FemError::Invalid(format!("the column has no vertex at height {z}")))
+    };
+    let (base, mid) = (
+        dofs.p(vertex_at(0.0)?).unwrap(),
+        dofs.p(vertex_at(0.5 * h)?).unwrap(),
+    );
+    let top_node = mesh.set("top")?.nodes[0];
+    let base_uz: Vec<usize> = mesh
+        .set("bottom")?
+        .nodes
+        .iter()
+        .map(|&n| dofs.u(n, axial))
+        .collect();
+
+    let mut x = vec![0.0; dofs.len()];
+    let mut samples = Vec::new();
+    let mut current: Option<(f64, Factorization, Lifting)> = None;
+    for w in times.windows(2) {
+        let (t0, t1) = (w[0], w[1]);
+        let dt = t1 - t0;
+        if current
+            .as_ref()
+            .is_none_or(|(d, _, _)| (d - dt).abs() > 1e-12 * dt)
+        {
+            drop(current.take()); // free the old factor before making the next
+            disc.assemble_biot(&materials, dt, &mut a, &mut c_matrix)?;
+            a_unconstrained.copy_from_slice(&a);
+            let lifting = constraints(t1)?.apply_to_matrix(pattern, &mut a, dofs.kinds());
+            current = Some((dt, disc.symbolic.factorize(&a)?, lifting));
+        }
+        let (_, factor, lifting) = current.as_ref().expect("set above");
+        let mut rhs = vec![0.0; dofs.len()];
+        pattern.mul_vec(&c_matrix, &x, &mut rhs);
+        for (r, f) in rhs.iter_mut().zip(&force) {
+            *r += f;
+        }
+        lifting.apply_to_rhs(&constraints(t1)?, &mut rhs);
+        factor.solve_in_place(&mut rhs);
+        x = rhs;
+        if outputs.iter().any(|&o| (o - t1).abs() < 1e-9 * o.max(1.0)) {
+            let mut internal = vec![0.0; dofs.len()];
+            pattern.mul_vec(&a_unconstrained, &x, &mut internal);
+            samples.push(ColumnSample {
+                t: t1,
+                p_base: x[base],
+                p_mid: x[mid],
+                settlement: -x[dofs.u(top_node, axial)],
+                base_force: base_uz.iter().map(|&d| internal[d]).sum(),
+            });
+        }
+    }
+    Ok(samples)
+}
+
+/// Terzaghi's series for a column of height h with consolidation coefficient c and initial
+/// pressure p0: p(z, t) (z from the impermeable base) and the degree of consolidation U(t).
+pub fn terzaghi_exact(h: f64, c: f64, p0: f64, z: f64, t: f64) -> (f64, f64) {
+    let (mut p, mut u) = (0.0, 1.0);
+    for k in 1..400 {
+        let m = (2 * k - 1) as f64;
+        let decay = (-m * m * PI * PI * c * t / (4.0 * h * h)).exp();
+        p += 4.0 * p0 / PI * if k % 2 == 1 { 1.0 } else { -1.0 } / m
+            * (m * PI * z / (2.0 * h)).cos()
+            * decay;
+        u -= 8.0 / (m * m * PI * PI) * decay;
+    }
+    (p, u)
+}
+
+/// Consolidation coefficient c = k / (1/M + α²/H_A) and initial pressure p0 = α q / (α² + H_A/M)
+/// of a confined column under load q.
+pub fn terzaghi_constants(m: &Biot, q: f64) -> (f64, f64) {
+    let h_a = m.skeleton.confined_modulus();
+    let c = m.mobility_mm4_per_ns / (m.inv_biot_modulus_per_mpa + m.alpha * m.alpha / h_a);
+    let p0 = m.alpha * q / (m.alpha * m.alpha + h_a * m.inv_biot_modulus_per_mpa);
+    (c, p0)
+}
+
+/// Confined ramp-and-hold closed form (incompressible constituents): total stress (MPa, compression
+/// positive) at time t for a strain ε0 applied over t0 to a column with τ = h²/(H_A k).
+pub fn ramp_and_hold_exact(h_a: f64, eps0: f64, t0: f64, tau: f64, t: f64) -> f64 {
+    let series = |s: f64| {
+        (1..4000)
+            .map(|n| (n * n) as f64 * PI * PI)
+            .map(|a| (1.0 - (-a * s / tau).exp()) / a)
+            .sum::<f64>()
+    };
+    if t <= t0 {
+        h_a * eps0 / t0 * (t + 2.0 * tau * series(t))
+    } else {
+        let relax: f64 = (1..4000)
+            .map(|n| (n * n) as f64 * PI * PI)
+            .map(|a| ((-a * (t - t0) / tau).exp() - (-a * t / tau).exp()) / a)
+            .sum();
+        h_a * eps0 / t0 * (t0 + 2.0 * tau * relax)
+    }
+}
+
+/// Lamé: radial displacement (mm) of a thick-walled cylinder (radii a < b, internal pressure p,
+/// plane strain ε_z = 0) at radius r: u_r = (1 + ν) p a² / (E (b² − a²)) · ((1 − 2ν) r + b²/r).
+pub fn lame_exact(m: &Elastic, a: f64, b: f64, p: f64, r: f64) -> f64 {
+    let (e, nu) = (m.youngs_modulus_mpa, m.poisson_ratio);
+    (1.0 + nu) * p * a * a / (e * (b * b - a * a)) * ((1.0 - 2.0 * nu) * r + b * b / r)
+}
+
+/// Solves the Lamé cylinder on an axisymmetric n × 1 slice [a, b] × [0, 0.5] (Quad4, or quadratic
+/// if `quad` is given) and returns the nodal radii and radial displacements.
+pub fn lame_solve(
+    m: &Elastic,
+    a: f64,
+    b: f64,
+    p: f64,
+    n: usize,
+    quad: Option<QuadraticQuad>,
+) -> Result<Vec<(f64, f64)>, FemError> {
+    let mut mesh = rectangle([a, b], [0.0, 0.5], n, 1)?;
+    if let Some(q) = quad {
+        mesh = elevate(&mesh, q)?;
+    }
+    let ideal = Idealisation::Axisymmetric;
+    let disc = Discretisation::new(&mesh, ideal, Fields::Displacement, 1)?;
+    let mut values = disc.new_values();
+    disc.assemble_elastic(&vec![*m; mesh.num_elements()], &mut values)?;
+    let mut rhs = vec![0.0; disc.dofs.len()];
+    add_normal_pressure(&mesh, ideal, &disc.dofs, "left", p, &mut rhs)?;
+    let mut bc = Constraints::new();
+    for node in 0..mesh.num_nodes() {
+        bc.set(disc.dofs.u(node, 1), 0.0);
+    }
+    bc.apply_to_matrix(&disc.assembler.pattern, &mut values, disc.dofs.kinds())
+        .apply_to_rhs(&bc, &mut rhs);
+    disc.symbolic.factorize(&values)?.solve_in_place(&mut rhs);
+    Ok((0..mesh.num_nodes())
+        .map(|n| (mesh.coords()[n][0], rhs[disc.dofs.u(n, 0)]))
+        .collect())
+}
