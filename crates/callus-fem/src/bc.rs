@@ -72,6 +72,17 @@ impl Constraints {
         Ok(())
     }
 
+    /// The symmetry axis of an axisymmetric model: u_r = 0 on every node at r = 0 (found from the
+    /// coordinates, so no named set is needed).
+    pub fn axisymmetric_axis(&mut self, mesh: &Mesh, dofs: &DofMap) {
+        let tol = 1e-12 * mesh.size_scale();
+        for (n, x) in mesh.coords().iter().enumerate() {
+            if x[0].abs() <= tol {
+                self.set(dofs.u(n, 0), 0.0);
+            }
+        }
+    }
+
     /// Prescribes the pore pressure (MPa) on every vertex of set `set` (drained boundary: 0).
     pub fn pressure_on_set(
         &mut self,
@@ -163,6 +174,69 @@ impl Constraints {
         }
         Lifting { lift, diagonal }
     }
+}
+
+/// A linear spring to ground on one displacement component of a boundary set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spring {
+    /// The boundary set it holds.
+    pub set: String,
+    /// Displacement component (0 = x or r, 1 = y or z, 2 = z).
+    pub component: usize,
+    /// Total stiffness (N/mm).
+    pub stiffness_n_per_mm: f64,
+}
+
+/// Adds a linear spring to ground of total stiffness `stiffness_n_per_mm` on displacement component
+/// `component` of set `set` (an external fixator holding a bone end). It is spread over the set's facets as an
+/// elastic support, lumped with the same nodal weights ∫N_a dA as a uniform traction, so that a
+/// uniformly moving end carries the force k·ū exactly; a set without facets shares it equally among
+/// its nodes. Only diagonal entries change, so the pattern stays. Apply before the constraints.
+pub fn add_spring_to_ground(
+    mesh: &Mesh,
+    ideal: Idealisation,
+    dofs: &DofMap,
+    pattern: &SparsityPattern,
+    values: &mut [f64],
+    spring: &Spring,
+) -> Result<(), FemError> {
+    let (set, c, stiffness_n_per_mm) = (
+        spring.set.as_str(),
+        spring.component,
+        spring.stiffness_n_per_mm,
+    );
+    if !(stiffness_n_per_mm.is_finite() && stiffness_n_per_mm >= 0.0) {
+        return Err(FemError::Invalid(format!(
+            "spring on '{set}': stiffness {stiffness_n_per_mm} N/mm must be a non-negative number"
+        )));
+    }
+    let target = mesh.set(set)?;
+    let mut weight = vec![0.0; mesh.num_nodes()];
+    if target.facets.is_empty() {
+        for &n in &target.nodes {
+            weight[n] = 1.0;
+        }
+    } else {
+        for_facet_weights(mesh, ideal, set, |nodes, w, _| {
+            for (a, &n) in nodes.iter().enumerate() {
+                weight[n] += w[a];
+            }
+        })?;
+    }
+    let total: f64 = weight.iter().sum();
+    if total <= 0.0 {
+        return Err(FemError::Invalid(format!(
+            "spring on '{set}': the set has no nodes or no area"
+        )));
+    }
+    for (n, &w) in weight.iter().enumerate() {
+        if w != 0.0 {
+            let d = dofs.u(n, c);
+            values[pattern.find(d, d).expect("diagonal in pattern")] +=
+                stiffness_n_per_mm * w / total;
+        }
+    }
+    Ok(())
 }
 
 /// The part of the eliminated columns needed to build right-hand sides.

@@ -219,3 +219,98 @@ fn unconstrained_stiffness_is_reported_not_solved() {
     let err = disc.symbolic.factorize(&values).err().expect("singular");
     assert!(err.to_string().contains("boundary conditions"), "{err}");
 }
+
+/// A bar held at its base and by a spring of stiffness k_s at its top, under an end force F:
+/// bar and spring share F by stiffness, so the top moves F / (k_bar + k_s) with k_bar = E A / L
+/// (uniaxial stress, ν = 0, plane strain of unit thickness). The same system solved by Jacobi-PCG
+/// agrees with the direct solver.
+#[test]
+fn bar_with_a_fixator_spring_and_pcg_agrees_with_direct() {
+    let (l, w, e) = (10.0, 2.0, 100.0);
+    let mat = Elastic {
+        youngs_modulus_mpa: e,
+        poisson_ratio: 0.0,
+    };
+    let mesh = elevate(
+        &rectangle([0.0, w], [0.0, l], 2, 8).unwrap(),
+        QuadraticQuad::Quad9,
+    )
+    .unwrap();
+    let disc =
+        Discretisation::new(&mesh, Idealisation::PlaneStrain, Fields::Displacement, 1).unwrap();
+    let mut values = disc.new_values();
+    disc.assemble_elastic(&vec![mat; mesh.num_elements()], &mut values)
+        .unwrap();
+    let (k_bar, k_spring, force) = (e * w / l, 30.0, 5.0);
+    let spring = |k: f64| callus_fem::bc::Spring {
+        set: "top".into(),
+        component: 1,
+        stiffness_n_per_mm: k,
+    };
+    callus_fem::bc::add_spring_to_ground(
+        &mesh,
+        Idealisation::PlaneStrain,
+        &disc.dofs,
+        &disc.assembler.pattern,
+        &mut values,
+        &spring(k_spring),
+    )
+    .unwrap();
+    let mut rhs = vec![0.0; disc.dofs.len()];
+    callus_fem::bc::add_traction(
+        &mesh,
+        Idealisation::PlaneStrain,
+        &disc.dofs,
+        "top",
+        [0.0, force / w, 0.0],
+        &mut rhs,
+    )
+    .unwrap();
+    let mut bc = Constraints::new();
+    bc.displacement_on_set(&mesh, &disc.dofs, "bottom", 1, 0.0)
+        .unwrap();
+    bc.displacement_on_set(&mesh, &disc.dofs, "left", 0, 0.0)
+        .unwrap();
+    let lifting = bc.apply_to_matrix(&disc.assembler.pattern, &mut values, disc.dofs.kinds());
+    lifting.apply_to_rhs(&bc, &mut rhs);
+    let mut direct = rhs.clone();
+    disc.symbolic
+        .factorize(&values)
+        .unwrap()
+        .solve_in_place(&mut direct);
+    let top = mesh.set("top").unwrap().nodes[0];
+    let expected = force / (k_bar + k_spring);
+    assert!(
+        (direct[disc.dofs.u(top, 1)] - expected).abs() < 1e-10 * expected,
+        "{} vs {expected}",
+        direct[disc.dofs.u(top, 1)]
+    );
+    let mut iterative = vec![0.0; disc.dofs.len()];
+    let iterations = callus_fem::solver::pcg(
+        &disc.assembler.pattern,
+        &values,
+        &rhs,
+        &mut iterative,
+        1e-12,
+        10_000,
+    )
+    .unwrap();
+    let worst = direct
+        .iter()
+        .zip(&iterative)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        worst < 1e-9 * expected,
+        "PCG ({iterations} iterations) differs by {worst}"
+    );
+    assert!(callus_fem::bc::add_spring_to_ground(
+        &mesh,
+        Idealisation::PlaneStrain,
+        &disc.dofs,
+        &disc.assembler.pattern,
+        &mut values,
+        &spring(-1.0)
+    )
+    .is_err());
+}
