@@ -236,6 +236,20 @@ fn elastic_llt(c: &mut Criterion) {
     group.bench_function("numeric_llt_refactorize", |b| {
         b.iter(|| factor.refactorize(&a).unwrap())
     });
+    drop(factor);
+    // The same factorization with faer's rayon parallelism on 2 threads.
+    let perm = callus_fem::pattern::nested_dissection(&disc.assembler.graph, &disc.dofs).unwrap();
+    let two = callus_fem::solver::SymbolicFactorization::new(
+        &disc.assembler.pattern,
+        &perm,
+        callus_fem::solver::Definiteness::PositiveDefinite,
+        2,
+    )
+    .unwrap();
+    let mut factor = two.factorize(&a).unwrap();
+    group.bench_function("numeric_llt_refactorize_2threads", |b| {
+        b.iter(|| factor.refactorize(&a).unwrap())
+    });
     group.finish();
 }
 

@@ -137,6 +137,25 @@ fn patch_tests_3d_tets_and_hexes() {
         0.05,
     );
     patch_test(&hexes, Idealisation::ThreeD);
+    // Wedge6 (next to the axis) with Hex8: the revolved osteotomy mesh, coarse.
+    let g = callus_mesh::generate::OsteotomyGeometry {
+        element_size_mm: 2.0,
+        max_element_size_mm: 4.0,
+        ..callus_mesh::generate::OsteotomyGeometry::default_3d()
+    };
+    let revolved = callus_mesh::generate::revolved(
+        &g,
+        callus_mesh::generate::Revolution {
+            segments: 6,
+            elements: SolidElements::Hex,
+        },
+    )
+    .unwrap();
+    assert!(revolved
+        .kind_counts()
+        .iter()
+        .any(|(k, _)| *k == callus_mesh::ElementKind::Wedge6));
+    patch_test(&revolved, Idealisation::ThreeD);
 }
 
 /// Lamé: a thick-walled cylinder (inner radius a = 5 mm, outer b = 10 mm) under internal pressure
