@@ -50,7 +50,12 @@ impl Disjoint {
 impl Assembler {
     /// Builds the pattern and colouring of `mesh` for `dofs`.
     pub fn new(mesh: &Mesh, dofs: &DofMap) -> Assembler {
-        let graph = NodeGraph::new(mesh);
+        Assembler::with_graph(mesh, dofs, NodeGraph::new(mesh))
+    }
+
+    /// As [`Assembler::new`] with a node graph that may carry extra couplings (see
+    /// [`NodeGraph::couple`]).
+    pub fn with_graph(mesh: &Mesh, dofs: &DofMap, graph: NodeGraph) -> Assembler {
         let pattern = SparsityPattern::new(&graph, dofs);
         let mut element_dofs = Vec::new();
         let mut element_offsets = vec![0];

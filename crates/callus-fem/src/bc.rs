@@ -210,6 +210,19 @@ pub fn add_spring_to_ground(
             "spring on '{set}': stiffness {stiffness_n_per_mm} N/mm must be a non-negative number"
         )));
     }
+    let weight = set_weights(mesh, ideal, set)?;
+    for (n, &w) in weight.iter().enumerate() {
+        if w != 0.0 {
+            let d = dofs.u(n, c);
+            values[pattern.find(d, d).expect("diagonal in pattern")] += stiffness_n_per_mm * w;
+        }
+    }
+    Ok(())
+}
+
+/// The weights (summing to 1) with which the nodes of `set` make up its mean displacement: the
+/// nodal weights ∫N_a dA of its facets, or equal shares for a set without facets.
+fn set_weights(mesh: &Mesh, ideal: Idealisation, set: &str) -> Result<Vec<f64>, FemError> {
     let target = mesh.set(set)?;
     let mut weight = vec![0.0; mesh.num_nodes()];
     if target.facets.is_empty() {
@@ -226,14 +239,48 @@ pub fn add_spring_to_ground(
     let total: f64 = weight.iter().sum();
     if total <= 0.0 {
         return Err(FemError::Invalid(format!(
-            "spring on '{set}': the set has no nodes or no area"
+            "set '{set}' has no nodes or no area"
         )));
     }
-    for (n, &w) in weight.iter().enumerate() {
-        if w != 0.0 {
-            let d = dofs.u(n, c);
-            values[pattern.find(d, d).expect("diagonal in pattern")] +=
-                stiffness_n_per_mm * w / total;
+    weight.iter_mut().for_each(|w| *w /= total);
+    Ok(weight)
+}
+
+/// Adds a linear spring of stiffness `spring.stiffness_n_per_mm` between the mean displacements
+/// (component `spring.component`) of boundary sets `spring.set` (A) and `other` (B), weighted as in
+/// [`add_spring_to_ground`]: energy ½ k (ū_B − ū_A)², so K gains k·s_i·s_j with s = w_B − w_A (an
+/// external fixator between two bone segments). The pattern must couple the sets:
+/// [`crate::problem::Discretisation::with_couplings`].
+pub fn add_spring_between(
+    mesh: &Mesh,
+    ideal: Idealisation,
+    dofs: &DofMap,
+    pattern: &SparsityPattern,
+    values: &mut [f64],
+    spring: &Spring,
+    other: &str,
+) -> Result<(), FemError> {
+    let k = spring.stiffness_n_per_mm;
+    if !(k.is_finite() && k >= 0.0) {
+        return Err(FemError::Invalid(format!(
+            "spring between '{}' and '{other}': stiffness {k} N/mm must be a non-negative number",
+            spring.set
+        )));
+    }
+    let (wa, wb) = (
+        set_weights(mesh, ideal, &spring.set)?,
+        set_weights(mesh, ideal, other)?,
+    );
+    let signed: Vec<(usize, f64)> = (0..mesh.num_nodes())
+        .filter(|&n| wa[n] != 0.0 || wb[n] != 0.0)
+        .map(|n| (dofs.u(n, spring.component), wb[n] - wa[n]))
+        .collect();
+    for &(i, si) in &signed {
+        for &(j, sj) in &signed {
+            let at = pattern.find(i, j).ok_or_else(|| {
+                FemError::Invalid(format!("spring between '{}' and '{other}': the pattern does not couple them (use Discretisation::with_couplings)", spring.set))
+            })?;
+            values[at] += k * si * sj;
         }
     }
     Ok(())

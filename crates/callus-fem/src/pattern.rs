@@ -55,6 +55,32 @@ impl NodeGraph {
         NodeGraph { offsets, adjacent }
     }
 
+    /// Adds edges between every pair of nodes of `group` (a spring between two node sets couples
+    /// all their nodes, through their mean displacements).
+    pub fn couple(&mut self, group: &[usize]) {
+        let n = self.len();
+        let mut in_group = vec![false; n];
+        for &v in group {
+            in_group[v] = true;
+        }
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut adjacent = Vec::with_capacity(self.adjacent.len() + group.len() * group.len());
+        let mut row = Vec::new();
+        for v in 0..n {
+            offsets.push(adjacent.len());
+            row.clear();
+            row.extend_from_slice(self.neighbours(v));
+            if in_group[v] {
+                row.extend(group.iter().copied().filter(|&w| w != v));
+                row.sort_unstable();
+                row.dedup();
+            }
+            adjacent.extend_from_slice(&row);
+        }
+        offsets.push(adjacent.len());
+        *self = NodeGraph { offsets, adjacent };
+    }
+
     /// Neighbours of node `v`.
     pub fn neighbours(&self, v: usize) -> &[usize] {
         &self.adjacent[self.offsets[v]..self.offsets[v + 1]]

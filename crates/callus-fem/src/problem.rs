@@ -49,6 +49,18 @@ impl<'m> Discretisation<'m> {
         fields: Fields,
         threads: usize,
     ) -> Result<Self, FemError> {
+        Discretisation::with_couplings(mesh, ideal, fields, threads, &[])
+    }
+
+    /// As [`Discretisation::new`], with the pattern also coupling each named pair of boundary sets
+    /// (for springs between them, [`crate::bc::add_spring_between`]).
+    pub fn with_couplings(
+        mesh: &'m Mesh,
+        ideal: Idealisation,
+        fields: Fields,
+        threads: usize,
+        couplings: &[(&str, &str)],
+    ) -> Result<Self, FemError> {
         if (ideal == Idealisation::ThreeD) != (mesh.dim() == 3) {
             return Err(FemError::Invalid(format!(
                 "a {}D mesh cannot be solved as {ideal:?}",
@@ -86,7 +98,15 @@ impl<'m> Discretisation<'m> {
             ideal.dim()
         };
         let dofs = DofMap::new(mesh, dim, fields);
-        let assembler = Assembler::new(mesh, &dofs);
+        let mut graph = crate::pattern::NodeGraph::new(mesh);
+        for (a, b) in couplings {
+            let mut group = mesh.set(a)?.nodes.clone();
+            group.extend_from_slice(&mesh.set(b)?.nodes);
+            group.sort_unstable();
+            group.dedup();
+            graph.couple(&group);
+        }
+        let assembler = Assembler::with_graph(mesh, &dofs, graph);
         let perm = nested_dissection(&assembler.graph, &dofs)?;
         let definiteness = if fields == Fields::DisplacementPressure {
             Definiteness::QuasiDefinite
