@@ -340,27 +340,83 @@ fn bar_with_a_fixator_spring_and_pcg_agrees_with_direct() {
 #[test]
 fn spring_between_the_bar_ends_acts_in_parallel() {
     let (l, w, e) = (10.0, 2.0, 100.0);
-    let mat = Elastic { youngs_modulus_mpa: e, poisson_ratio: 0.0 };
-    let mesh = elevate(&rectangle([0.0, w], [0.0, l], 2, 8).unwrap(), QuadraticQuad::Quad9).unwrap();
+    let mat = Elastic {
+        youngs_modulus_mpa: e,
+        poisson_ratio: 0.0,
+    };
+    let mesh = elevate(
+        &rectangle([0.0, w], [0.0, l], 2, 8).unwrap(),
+        QuadraticQuad::Quad9,
+    )
+    .unwrap();
     let (k_bar, k_spring, force) = (e * w / l, 30.0, 5.0);
-    let spring = callus_fem::bc::Spring { set: "bottom".into(), component: 1, stiffness_n_per_mm: k_spring };
-    let plain = Discretisation::new(&mesh, Idealisation::PlaneStrain, Fields::Displacement, 1).unwrap();
+    let spring = callus_fem::bc::Spring {
+        set: "bottom".into(),
+        component: 1,
+        stiffness_n_per_mm: k_spring,
+    };
+    let plain =
+        Discretisation::new(&mesh, Idealisation::PlaneStrain, Fields::Displacement, 1).unwrap();
     let mut v = plain.new_values();
-    let err = callus_fem::bc::add_spring_between(&mesh, Idealisation::PlaneStrain, &plain.dofs, &plain.assembler.pattern, &mut v, &spring, "top").unwrap_err();
+    let err = callus_fem::bc::add_spring_between(
+        &mesh,
+        Idealisation::PlaneStrain,
+        &plain.dofs,
+        &plain.assembler.pattern,
+        &mut v,
+        &spring,
+        "top",
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("with_couplings"), "{err}");
 
-    let disc = Discretisation::with_couplings(&mesh, Idealisation::PlaneStrain, Fields::Displacement, 1, &[("bottom", "top")]).unwrap();
+    let disc = Discretisation::with_couplings(
+        &mesh,
+        Idealisation::PlaneStrain,
+        Fields::Displacement,
+        1,
+        &[("bottom", "top")],
+    )
+    .unwrap();
     let mut values = disc.new_values();
-    disc.assemble_elastic(&vec![mat; mesh.num_elements()], &mut values).unwrap();
-    callus_fem::bc::add_spring_between(&mesh, Idealisation::PlaneStrain, &disc.dofs, &disc.assembler.pattern, &mut values, &spring, "top").unwrap();
+    disc.assemble_elastic(&vec![mat; mesh.num_elements()], &mut values)
+        .unwrap();
+    callus_fem::bc::add_spring_between(
+        &mesh,
+        Idealisation::PlaneStrain,
+        &disc.dofs,
+        &disc.assembler.pattern,
+        &mut values,
+        &spring,
+        "top",
+    )
+    .unwrap();
     let mut rhs = vec![0.0; disc.dofs.len()];
-    callus_fem::bc::add_traction(&mesh, Idealisation::PlaneStrain, &disc.dofs, "top", [0.0, force / w, 0.0], &mut rhs).unwrap();
+    callus_fem::bc::add_traction(
+        &mesh,
+        Idealisation::PlaneStrain,
+        &disc.dofs,
+        "top",
+        [0.0, force / w, 0.0],
+        &mut rhs,
+    )
+    .unwrap();
     let mut bc = Constraints::new();
-    bc.displacement_on_set(&mesh, &disc.dofs, "bottom", 1, 0.0).unwrap();
-    bc.displacement_on_set(&mesh, &disc.dofs, "left", 0, 0.0).unwrap();
-    bc.apply_to_matrix(&disc.assembler.pattern, &mut values, disc.dofs.kinds()).apply_to_rhs(&bc, &mut rhs);
-    disc.symbolic.factorize(&values).unwrap().solve_in_place(&mut rhs);
+    bc.displacement_on_set(&mesh, &disc.dofs, "bottom", 1, 0.0)
+        .unwrap();
+    bc.displacement_on_set(&mesh, &disc.dofs, "left", 0, 0.0)
+        .unwrap();
+    bc.apply_to_matrix(&disc.assembler.pattern, &mut values, disc.dofs.kinds())
+        .apply_to_rhs(&bc, &mut rhs);
+    disc.symbolic
+        .factorize(&values)
+        .unwrap()
+        .solve_in_place(&mut rhs);
     let top = mesh.set("top").unwrap().nodes[0];
     let expected = force / (k_bar + k_spring);
-    assert!((rhs[disc.dofs.u(top, 1)] - expected).abs() < 1e-10 * expected, "{} vs {expected}", rhs[disc.dofs.u(top, 1)]);
+    assert!(
+        (rhs[disc.dofs.u(top, 1)] - expected).abs() < 1e-10 * expected,
+        "{} vs {expected}",
+        rhs[disc.dofs.u(top, 1)]
+    );
 }
