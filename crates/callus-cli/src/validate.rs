@@ -59,12 +59,8 @@ enum Case {
         idealisation: String,
         #[serde(flatten)]
         column: ColumnParams,
-        lambda_mpa: f64,
-        shear_modulus_mpa: f64,
-        solid_bulk_mpa: f64,
-        fluid_bulk_mpa: f64,
-        porosity: f64,
-        mobility_mm4_per_ns: f64,
+        #[serde(flatten)]
+        material: PoroMaterial,
         load_mpa: f64,
         dt_first_s: f64,
         dt_max_s: f64,
@@ -75,12 +71,8 @@ enum Case {
         idealisation: String,
         #[serde(flatten)]
         column: ColumnParams,
-        lambda_mpa: f64,
-        shear_modulus_mpa: f64,
-        solid_bulk_mpa: f64,
-        fluid_bulk_mpa: f64,
-        porosity: f64,
-        mobility_mm4_per_ns: f64,
+        #[serde(flatten)]
+        material: PoroMaterial,
         load_mpa: f64,
         reference: Vec<Reference>,
     },
@@ -104,6 +96,29 @@ enum Case {
         poisson_ratio: f64,
         reference: Vec<Reference>,
     },
+}
+
+/// Constituents of a compressible Biot material (MODEL.md §1).
+#[derive(Deserialize)]
+struct PoroMaterial {
+    lambda_mpa: f64,
+    shear_modulus_mpa: f64,
+    solid_bulk_mpa: f64,
+    fluid_bulk_mpa: f64,
+    porosity: f64,
+    mobility_mm4_per_ns: f64,
+}
+
+impl PoroMaterial {
+    fn biot(&self) -> Biot {
+        Biot::from_constituents(
+            Elastic::from_lame(self.lambda_mpa, self.shear_modulus_mpa),
+            self.solid_bulk_mpa,
+            self.fluid_bulk_mpa,
+            self.porosity,
+            self.mobility_mm4_per_ns,
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -175,12 +190,7 @@ pub fn run_case(name: &str, text: &str) -> Result<Vec<Row>, String> {
         Case::Terzaghi {
             idealisation,
             column,
-            lambda_mpa,
-            shear_modulus_mpa,
-            solid_bulk_mpa,
-            fluid_bulk_mpa,
-            porosity,
-            mobility_mm4_per_ns,
+            material,
             load_mpa,
             dt_first_s,
             dt_max_s,
@@ -188,13 +198,7 @@ pub fn run_case(name: &str, text: &str) -> Result<Vec<Row>, String> {
             reference,
         } => {
             let (mesh, ideal) = column_mesh(&idealisation, &column)?;
-            let m = Biot::from_constituents(
-                Elastic::from_lame(lambda_mpa, shear_modulus_mpa),
-                solid_bulk_mpa,
-                fluid_bulk_mpa,
-                porosity,
-                mobility_mm4_per_ns,
-            );
+            let m = material.biot();
             let mut outputs: Vec<f64> = reference.iter().filter_map(|r| r.time_s).collect();
             outputs.sort_by(f64::total_cmp);
             outputs.dedup();
@@ -241,23 +245,12 @@ pub fn run_case(name: &str, text: &str) -> Result<Vec<Row>, String> {
         Case::Limits {
             idealisation,
             column,
-            lambda_mpa,
-            shear_modulus_mpa,
-            solid_bulk_mpa,
-            fluid_bulk_mpa,
-            porosity,
-            mobility_mm4_per_ns,
+            material,
             load_mpa,
             reference,
         } => {
             let (mesh, ideal) = column_mesh(&idealisation, &column)?;
-            let m = Biot::from_constituents(
-                Elastic::from_lame(lambda_mpa, shear_modulus_mpa),
-                solid_bulk_mpa,
-                fluid_bulk_mpa,
-                porosity,
-                mobility_mm4_per_ns,
-            );
+            let m = material.biot();
             let sealed = run_column(
                 &mesh,
                 ideal,
