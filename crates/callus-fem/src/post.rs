@@ -2,6 +2,10 @@
 //! principal strains, octahedral and maximum shear strain, pore pressure, Darcy flux and fluid
 //! velocity, effective and total stress, hydrostatic stress.
 //!
+//! Everything is linear in the nodal state, so the *increment* over a step is the same evaluation of
+//! the difference of the two states (u_{n+1} − u_n, p_{n+1} − p_n). Per-element values are the
+//! volume averages of the point values ([`volume_average`]).
+//!
 //! Sign conventions: tension positive for strain and stress; pore pressure positive in compression;
 //! total stress σ = σ' − α p I (MODEL.md §1); Darcy flux q = −k ∇p (mm/s); fluid velocity relative to
 //! the solid v = q / n (the seepage velocity the Prendergast rule uses).
@@ -155,6 +159,38 @@ pub fn biot_point_states(
     Ok(())
 }
 
+/// The volume average (weights = integration weights) of an element's point states: the
+/// per-element value. The position is the centroid. `None` for no points.
+pub fn volume_average(states: &[PointState]) -> Option<PointState> {
+    let total: f64 = states.iter().map(|s| s.weight).sum();
+    if states.is_empty() || total <= 0.0 {
+        return None;
+    }
+    let mut avg = PointState {
+        x: [0.0; 3],
+        weight: total,
+        strain: [[0.0; 3]; 3],
+        pressure_mpa: 0.0,
+        darcy_flux_mm_per_s: [0.0; 3],
+        effective_stress_mpa: [[0.0; 3]; 3],
+        total_stress_mpa: [[0.0; 3]; 3],
+    };
+    for s in states {
+        let w = s.weight / total;
+        avg.pressure_mpa += w * s.pressure_mpa;
+        for i in 0..3 {
+            avg.x[i] += w * s.x[i];
+            avg.darcy_flux_mm_per_s[i] += w * s.darcy_flux_mm_per_s[i];
+            for j in 0..3 {
+                avg.strain[i][j] += w * s.strain[i][j];
+                avg.effective_stress_mpa[i][j] += w * s.effective_stress_mpa[i][j];
+                avg.total_stress_mpa[i][j] += w * s.total_stress_mpa[i][j];
+            }
+        }
+    }
+    Some(avg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,5 +258,10 @@ mod tests {
             );
             assert!((s.fluid_velocity_mm_per_s(0.5)[2] - 2.0 * flux[2]).abs() < 1e-15);
         }
+        // The element average of a linear pressure is its value at the centroid; strain is uniform.
+        let avg = volume_average(&out).unwrap();
+        assert!((avg.pressure_mpa - (0.3 + 0.1 * avg.x[0] - 0.2 * avg.x[2])).abs() < 1e-13);
+        assert!((avg.strain[0][0] - 0.01).abs() < 1e-14 && (avg.strain[2][2] + 0.02).abs() < 1e-14);
+        assert!(volume_average(&[]).is_none());
     }
 }
