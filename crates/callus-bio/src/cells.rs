@@ -1,0 +1,158 @@
+//! Mesenchymal stem cells (MODEL.md §4): normalised concentration c ∈ [0, 1] per node, diffusing as
+//! ∂c/∂t = D∇²c with D = 0.5 mm²/day *(check; Ghiasi et al. 2019 use 0.5)*, held at c = 1 on the
+//! source boundaries (periosteum, endosteum, soft tissue surface: named sets) and in source regions
+//! (e.g. marrow), starting from c = 0 in a fresh gap. Solved on the mechanics mesh with callus-fem's
+//! diffusion element and backward Euler; the matrix is factorised once per time step size.
+//!
+//! The solve lives here, in bio, which may use fem (dependencies run cli → sim → {bio, fem} → mesh).
+
+use serde::{Deserialize, Serialize};
+
+use callus_fem::bc::{Constraints, Lifting};
+use callus_fem::dofs::Fields;
+use callus_fem::material::Diffusion;
+use callus_fem::problem::Discretisation;
+use callus_fem::Idealisation;
+use callus_mesh::Mesh;
+
+use crate::BioError;
+
+/// Cell diffusion parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CellParams {
+    /// Diffusivity D (mm²/day).
+    pub diffusivity_mm2_per_day: f64,
+    /// Backward-Euler steps per day.
+    pub steps_per_day: usize,
+    /// Boundary sets held at c = 1.
+    pub source_sets: Vec<String>,
+    /// Regions whose nodes are held at c = 1.
+    pub source_regions: Vec<String>,
+}
+
+impl Default for CellParams {
+    fn default() -> Self {
+        CellParams {
+            diffusivity_mm2_per_day: 0.5,
+            steps_per_day: 4,
+            source_sets: vec![
+                "periosteum".into(),
+                "endosteum".into(),
+                "soft_tissue_surface".into(),
+            ],
+            source_regions: vec!["marrow".into()],
+        }
+    }
+}
+
+/// The cell diffusion problem on a mesh, assembled and factorised once.
+pub struct CellDiffusion<'m> {
+    disc: Discretisation<'m>,
+    mass: Vec<f64>,
+    system: Vec<f64>,
+    lifting: Lifting,
+    sources: Constraints,
+    params: CellParams,
+}
+
+impl<'m> CellDiffusion<'m> {
+    /// Sets up the problem; names of missing sets or regions are errors.
+    pub fn new(
+        mesh: &'m Mesh,
+        ideal: Idealisation,
+        params: CellParams,
+    ) -> Result<CellDiffusion<'m>, BioError> {
+        if !(params.diffusivity_mm2_per_day.is_finite() && params.diffusivity_mm2_per_day > 0.0) {
+            return Err(BioError::Invalid(format!(
+                "cells: diffusivity_mm2_per_day = {} must be positive",
+                params.diffusivity_mm2_per_day
+            )));
+        }
+        if params.steps_per_day == 0 {
+            return Err(BioError::Invalid(
+                "cells: steps_per_day must be at least 1".into(),
+            ));
+        }
+        let disc = Discretisation::new(mesh, ideal, Fields::Scalar, 1)?;
+        let mut sources = Constraints::new();
+        for set in &params.source_sets {
+            sources.scalar_on_set(mesh, &disc.dofs, set, 1.0)?;
+        }
+        let regions = mesh.require_regions(
+            &params
+                .source_regions
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        )?;
+        for e in mesh.elements().filter(|e| regions.contains(&e.region)) {
+            for &n in e.nodes {
+                sources.set(disc.dofs.scalar(n), 1.0);
+            }
+        }
+        let materials = vec![
+            Diffusion {
+                capacity: 1.0,
+                diffusivity: params.diffusivity_mm2_per_day
+            };
+            mesh.num_elements()
+        ];
+        let (mut mass, mut stiffness) = (disc.new_values(), disc.new_values());
+        disc.assemble_diffusion(&materials, &mut mass, &mut stiffness)?;
+        let dt = 1.0 / params.steps_per_day as f64;
+        let mut system: Vec<f64> = mass
+            .iter()
+            .zip(&stiffness)
+            .map(|(m, k)| m + dt * k)
+            .collect();
+        let lifting =
+            sources.apply_to_matrix(&disc.assembler.pattern, &mut system, disc.dofs.kinds());
+        Ok(CellDiffusion {
+            disc,
+            mass,
+            system,
+            lifting,
+            sources,
+            params,
+        })
+    }
+
+    /// The initial field: 1 on the sources, 0 elsewhere.
+    pub fn initial(&self) -> Vec<f64> {
+        let mut c = vec![0.0; self.disc.dofs.len()];
+        for (d, v) in self.sources.iter() {
+            c[d] = v;
+        }
+        c
+    }
+
+    /// Advances `c` (one value per node) by `days` (a whole number of steps is taken).
+    pub fn advance(&self, c: &mut [f64], days: f64) -> Result<(), BioError> {
+        if c.len() != self.disc.dofs.len() {
+            return Err(BioError::Invalid(format!(
+                "cells: {} values for {} nodes",
+                c.len(),
+                self.disc.dofs.len()
+            )));
+        }
+        let steps = (days * self.params.steps_per_day as f64).round() as usize;
+        let factor = self.disc.symbolic.factorize(&self.system)?;
+        let mut rhs = vec![0.0; c.len()];
+        for _ in 0..steps {
+            self.disc.assembler.pattern.mul_vec(&self.mass, c, &mut rhs);
+            self.lifting.apply_to_rhs(&self.sources, &mut rhs);
+            factor.solve_in_place(&mut rhs);
+            c.copy_from_slice(&rhs);
+        }
+        Ok(())
+    }
+
+    /// Element averages of a nodal field (the c of each element's rule of mixtures).
+    pub fn element_means(&self, c: &[f64]) -> Vec<f64> {
+        let mesh = self.disc.mesh;
+        mesh.elements()
+            .map(|e| e.nodes.iter().map(|&n| c[n]).sum::<f64>() / e.nodes.len() as f64)
+            .collect()
+    }
+}

@@ -1,0 +1,189 @@
+//! Tissue state per element (MODEL.md §4): the phenotypes predicted on the last N days, their
+//! fractions, and the material by the rule of mixtures.
+//!
+//! Fractions average the last N = 10 days (Lacroix & Prendergast 2002, to damp oscillation); days not
+//! yet lived count as granulation tissue, so a phenotype held N days fully converts and a new one
+//! phases in over N days. Elements of fixed regions (cortex, marrow) keep their catalogue tissue.
+//!
+//! Mixing, with c the element's mesenchymal cell concentration (0..1) and f_i the fractions
+//! (granulation included for unfilled days):
+//! P = (1 − c)·P_granulation + c·Σ f_i·P_i, linearly for E, ν, K_s, K_f and n; the mobility k
+//! linearly too by default, or of log k ([`PermeabilityMixing::Logarithmic`]), since it spans
+//! orders of magnitude between tissues.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::Phenotype;
+use crate::tissue::{Tissue, TissueCatalogue};
+use crate::BioError;
+
+/// How the mobility is mixed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PermeabilityMixing {
+    /// Σ w_i k_i (MODEL.md §4 as written).
+    #[default]
+    Linear,
+    /// exp(Σ w_i ln k_i).
+    Logarithmic,
+}
+
+/// One element's tissue history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ElementTissue {
+    /// A regenerate element: phenotypes of the last days, most recent last.
+    Regenerate(VecDeque<Phenotype>),
+    /// An element of a fixed region: this catalogue tissue forever.
+    Fixed(String),
+}
+
+/// Tissue state of all elements.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TissueState {
+    window_days: usize,
+    mixing: PermeabilityMixing,
+    elements: Vec<ElementTissue>,
+}
+
+/// Fractions in the order granulation, then [`Phenotype::ALL`].
+pub type Fractions = [f64; 6];
+
+impl TissueState {
+    /// `fixed[e]` names the catalogue tissue of elements of fixed regions (e.g. cortex →
+    /// `cortical_bone`), `None` for regenerate elements, which start as granulation tissue.
+    pub fn new(
+        fixed: Vec<Option<String>>,
+        window_days: usize,
+        mixing: PermeabilityMixing,
+        catalogue: &TissueCatalogue,
+    ) -> Result<TissueState, BioError> {
+        if window_days == 0 {
+            return Err(BioError::Invalid(
+                "the averaging window must be at least 1 day".into(),
+            ));
+        }
+        let elements = fixed
+            .into_iter()
+            .map(|f| match f {
+                Some(name) => catalogue.get(&name).map(|_| ElementTissue::Fixed(name)),
+                None => Ok(ElementTissue::Regenerate(VecDeque::with_capacity(
+                    window_days,
+                ))),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(TissueState {
+            window_days,
+            mixing,
+            elements,
+        })
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.elements.len()
+    }
+
+    /// Whether there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.elements.is_empty()
+    }
+
+    /// The state of element `e`.
+    pub fn element(&self, e: usize) -> &ElementTissue {
+        &self.elements[e]
+    }
+
+    /// Records a day: the phenotype predicted for each element (ignored for fixed elements).
+    pub fn record_day(&mut self, phenotypes: &[Phenotype]) -> Result<(), BioError> {
+        if phenotypes.len() != self.elements.len() {
+            return Err(BioError::Invalid(format!(
+                "{} phenotypes for {} elements",
+                phenotypes.len(),
+                self.elements.len()
+            )));
+        }
+        for (el, &p) in self.elements.iter_mut().zip(phenotypes) {
+            if let ElementTissue::Regenerate(h) = el {
+                if h.len() == self.window_days {
+                    h.pop_front();
+                }
+                h.push_back(p);
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends elements (gap growth): each new element copies the state of `source[i]`, or starts
+    /// as fresh granulation tissue if `None`.
+    pub fn extend(&mut self, source: &[Option<usize>]) {
+        for s in source {
+            let el = match s {
+                Some(e) => self.elements[*e].clone(),
+                None => ElementTissue::Regenerate(VecDeque::with_capacity(self.window_days)),
+            };
+            self.elements.push(el);
+        }
+    }
+
+    /// Fractions of element `e`: granulation (unfilled days), then the phenotypes of
+    /// [`Phenotype::ALL`]; they sum to 1. A fixed element reports all zeros.
+    pub fn fractions(&self, e: usize) -> Fractions {
+        let mut f = [0.0; 6];
+        if let ElementTissue::Regenerate(h) = &self.elements[e] {
+            let w = 1.0 / self.window_days as f64;
+            f[0] = (self.window_days - h.len()) as f64 * w;
+            for p in h {
+                f[1 + p.index()] += w;
+            }
+        }
+        f
+    }
+
+    /// Material of element `e` for the cell concentration `cells` (0..1) by the rule of mixtures.
+    pub fn material(
+        &self,
+        e: usize,
+        cells: f64,
+        catalogue: &TissueCatalogue,
+    ) -> Result<Tissue, BioError> {
+        if !(0.0..=1.0).contains(&cells) {
+            return Err(BioError::Invalid(format!(
+                "cell concentration {cells} of element {e} is outside [0, 1]"
+            )));
+        }
+        match &self.elements[e] {
+            ElementTissue::Fixed(name) => Ok(*catalogue.get(name)?),
+            ElementTissue::Regenerate(_) => {
+                let f = self.fractions(e);
+                let granulation = catalogue.get("granulation")?;
+                let mut weights: Vec<(f64, &Tissue)> =
+                    vec![(1.0 - cells + cells * f[0], granulation)];
+                for p in Phenotype::ALL {
+                    if f[1 + p.index()] > 0.0 {
+                        weights.push((cells * f[1 + p.index()], catalogue.get(p.tissue())?));
+                    }
+                }
+                let mix =
+                    |get: fn(&Tissue) -> f64| weights.iter().map(|(w, t)| w * get(t)).sum::<f64>();
+                let mobility = match self.mixing {
+                    PermeabilityMixing::Linear => mix(|t| t.mobility_mm4_per_ns),
+                    PermeabilityMixing::Logarithmic => weights
+                        .iter()
+                        .map(|(w, t)| w * t.mobility_mm4_per_ns.ln())
+                        .sum::<f64>()
+                        .exp(),
+                };
+                Ok(Tissue {
+                    youngs_modulus_mpa: mix(|t| t.youngs_modulus_mpa),
+                    mobility_mm4_per_ns: mobility,
+                    poisson_ratio: mix(|t| t.poisson_ratio),
+                    solid_bulk_mpa: mix(|t| t.solid_bulk_mpa),
+                    fluid_bulk_mpa: mix(|t| t.fluid_bulk_mpa),
+                    porosity: mix(|t| t.porosity),
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Mechano-regulation rules: the exact values of MODEL.md §3 and the classification at and around
+//! every threshold of each rule.
+
+use callus_bio::rules::{
+    Carter, ClaesHeigele, MechanoRule, Phenotype, Prendergast, RuleChoice, ShearMeasure,
+};
+use callus_bio::stimulus::MechanicalState;
+
+/// Uniaxial isochoric strain ε (ε, −ε/2, −ε/2) with a fluid velocity v (mm/s) along x.
+fn isochoric(eps: f64, v: f64) -> MechanicalState {
+    MechanicalState {
+        strain: [
+            [eps, 0.0, 0.0],
+            [0.0, -eps / 2.0, 0.0],
+            [0.0, 0.0, -eps / 2.0],
+        ],
+        fluid_velocity_mm_per_s: [v, 0.0, 0.0],
+        ..Default::default()
+    }
+}
+
+/// A state whose octahedral shear strain is γ: isochoric with ε = γ/√2.
+fn with_shear(gamma: f64, v: f64) -> MechanicalState {
+    isochoric(gamma / 2f64.sqrt(), v)
+}
+
+#[test]
+fn uniaxial_isochoric_strain_has_octahedral_shear_root_two_epsilon() {
+    for eps in [1e-4, 0.01, 0.2] {
+        assert!((isochoric(eps, 0.0).octahedral_shear_strain() - 2f64.sqrt() * eps).abs() < 1e-15);
+        assert!((isochoric(eps, 0.0).max_shear_strain() - 1.5 * eps).abs() < 1e-15);
+    }
+}
+
+#[test]
+fn prendergast_stimulus_exact_values() {
+    let r = Prendergast::default();
+    assert!((r.stimulus(0.0375, 0.0) - 1.0).abs() < 1e-14);
+    assert!(
+        (r.stimulus(0.0, 3e-3) - 1.0).abs() < 1e-14,
+        "3 µm/s = 3e-3 mm/s gives 1"
+    );
+    assert!((r.stimulus(0.1125, 0.0) - 3.0).abs() < 1e-14);
+    let c = r.classify(&with_shear(0.0375, 3e-3));
+    assert!(
+        (c.stimulus.unwrap() - 2.0).abs() < 1e-12,
+        "γ and v add: {:?}",
+        c.stimulus
+    );
+    assert_eq!(c.phenotype, Phenotype::Cartilage);
+}
+
+#[test]
+fn prendergast_classification_around_every_threshold() {
+    let r = Prendergast::default();
+    let eps = 1e-9;
+    for (s, below, above) in [
+        (3.0, Phenotype::Cartilage, Phenotype::Fibrous),
+        (1.0, Phenotype::ImmatureBone, Phenotype::Cartilage),
+        (0.53, Phenotype::MatureBone, Phenotype::ImmatureBone),
+        (0.01, Phenotype::Resorption, Phenotype::MatureBone),
+    ] {
+        assert_eq!(r.phenotype(s - eps), below, "just below {s}");
+        assert_eq!(r.phenotype(s + eps), above, "just above {s}");
+        // Through the full rule, by shear strain alone.
+        assert_eq!(
+            r.classify(&with_shear((s - 1e-6) * r.a, 0.0)).phenotype,
+            below
+        );
+        assert_eq!(
+            r.classify(&with_shear((s + 1e-6) * r.a, 0.0)).phenotype,
+            above
+        );
+    }
+    // γ = 0.1125 is the fibrous/cartilage boundary.
+    assert_eq!(
+        r.classify(&with_shear(0.1125 * (1.0 + 1e-6), 0.0))
+            .phenotype,
+        Phenotype::Fibrous
+    );
+    assert_eq!(
+        r.classify(&with_shear(0.1125 * (1.0 - 1e-6), 0.0))
+            .phenotype,
+        Phenotype::Cartilage
+    );
+    // s_m = 0.267 moves the mature/immature boundary.
+    let low = Prendergast {
+        s_mature: 0.267,
+        ..Default::default()
+    };
+    assert_eq!(low.phenotype(0.4), Phenotype::ImmatureBone);
+    assert_eq!(r.phenotype(0.4), Phenotype::MatureBone);
+    // Max shear instead of octahedral: 1.5ε vs √2ε.
+    let max = Prendergast {
+        shear: ShearMeasure::MaxShear,
+        ..Default::default()
+    };
+    let s_max = max.classify(&isochoric(0.02, 0.0)).stimulus.unwrap();
+    assert!((s_max - 0.03 / 0.0375).abs() < 1e-12);
+    assert!(Prendergast {
+        s_mature: 2.0,
+        ..Default::default()
+    }
+    .validate()
+    .is_err());
+    assert!(Prendergast::default().validate().is_ok());
+}
+
+#[test]
+fn deviatoric_rule_ignores_fluid_flow() {
+    let r = Prendergast::deviatoric_only();
+    let fast_flow = with_shear(0.01, 1.0);
+    assert_eq!(r.classify(&fast_flow).phenotype, Phenotype::MatureBone);
+    assert_eq!(
+        Prendergast::default().classify(&fast_flow).phenotype,
+        Phenotype::Fibrous
+    );
+    assert_eq!(
+        RuleChoice::DeviatoricStrain(Prendergast::default())
+            .rule()
+            .classify(&fast_flow)
+            .phenotype,
+        Phenotype::MatureBone
+    );
+}
+
+/// A state with strain magnitude `eps` (uniaxial, other principal strains smaller) and hydrostatic
+/// pressure `p` (MPa, compression positive).
+fn strained(eps: f64, p: f64) -> MechanicalState {
+    MechanicalState {
+        strain: [[eps, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
+        hydrostatic_stress_mpa: -p,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn claes_heigele_thresholds() {
+    let r = ClaesHeigele::default();
+    let d = 1e-6;
+    assert_eq!(
+        r.classify(&strained(0.05 - d, 0.0)).phenotype,
+        Phenotype::ImmatureBone
+    );
+    assert_eq!(
+        r.classify(&strained(0.05 + d, 0.0)).phenotype,
+        Phenotype::Fibrous,
+        "strain too large for bone, pressure too low for cartilage"
+    );
+    assert_eq!(
+        r.classify(&strained(0.01, 0.15 - d)).phenotype,
+        Phenotype::ImmatureBone
+    );
+    assert_eq!(
+        r.classify(&strained(0.01, 0.15 + d)).phenotype,
+        Phenotype::Cartilage
+    );
+    assert_eq!(
+        r.classify(&strained(0.15 - d, 0.2)).phenotype,
+        Phenotype::Cartilage
+    );
+    assert_eq!(
+        r.classify(&strained(0.15 + d, 0.2)).phenotype,
+        Phenotype::Fibrous
+    );
+    assert_eq!(
+        r.classify(&strained(0.01, -0.2)).phenotype,
+        Phenotype::Fibrous,
+        "tensile pressure: neither bone nor cartilage"
+    );
+    assert_eq!(
+        r.classify(&strained(-0.04, 0.0)).phenotype,
+        Phenotype::ImmatureBone,
+        "magnitude, not sign"
+    );
+}
+
+#[test]
+fn carter_thresholds() {
+    let r = Carter::default();
+    let d = 1e-6;
+    assert_eq!(
+        r.classify(&strained(0.05 + d, 0.0)).phenotype,
+        Phenotype::Fibrous
+    );
+    assert_eq!(
+        r.classify(&strained(0.05 - d, 0.0)).phenotype,
+        Phenotype::ImmatureBone
+    );
+    assert_eq!(
+        r.classify(&strained(0.01, 0.15 + d)).phenotype,
+        Phenotype::Cartilage
+    );
+    assert_eq!(
+        r.classify(&strained(0.01, 0.15 - d)).phenotype,
+        Phenotype::ImmatureBone
+    );
+    assert_eq!(
+        r.classify(&strained(-0.2, 0.0)).phenotype,
+        Phenotype::ImmatureBone,
+        "compressive strain is not tension"
+    );
+}
+
+#[test]
+fn rule_choice_reads_from_toml_with_defaults() {
+    let c: RuleChoice = toml::from_str("rule = \"prendergast\"\ns_mature = 0.267\n").unwrap();
+    assert_eq!(
+        c,
+        RuleChoice::Prendergast(Prendergast {
+            s_mature: 0.267,
+            ..Default::default()
+        })
+    );
+    let c: RuleChoice = toml::from_str("rule = \"claes_heigele\"\n").unwrap();
+    assert_eq!(c.rule().name(), "claes_heigele");
+    assert!(
+        toml::from_str::<RuleChoice>("rule = \"prendergast\"\ns_matur = 0.3\n").is_err(),
+        "unknown keys are refused"
+    );
+}
