@@ -34,7 +34,8 @@ use crate::{regions, sets, ElementKind, Facet, Mesh, MeshError, NodeId};
 /// proportions of the sheep metatarsal osteotomy models of Claes & Heigele (J Biomech 32:255, 1999)
 /// and Isaksson et al. (J Biomech 39:1507, 2006) *(check: dimensions vary between animals)*; a 1 mm
 /// initial osteotomy gap as in distraction protocols (the gap then grows at the distraction rate).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OsteotomyGeometry {
     /// Outer radius of the cortex (mm).
     pub outer_radius_mm: f64,

@@ -1,0 +1,420 @@
+//! Scenarios: everything a run needs, as a TOML file (MODEL.md §5). The built-in default is the
+//! commented file `data/default_scenario.toml` (printed by `callus run --print-default`); a user's
+//! file is merged over it, so every key is optional, then read strictly: unknown keys, impossible
+//! values and missing files are refused before any work, naming the key.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use callus_bio::cells::CellParams;
+use callus_bio::rules::RuleChoice;
+use callus_bio::state::PermeabilityMixing;
+use callus_fem::Idealisation;
+use callus_mesh::generate::OsteotomyGeometry;
+
+/// The default scenario, commented.
+pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../data/default_scenario.toml");
+
+/// A scenario that cannot be run, with the key at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file is unreadable or not valid TOML, or a key is unknown or of the wrong type.
+    #[error("{file}: {message}")]
+    Parse {
+        /// The scenario file.
+        file: String,
+        /// The parser's message (with the key and line).
+        message: String,
+    },
+    /// A value out of range.
+    #[error("{file}: {key} = {value}: {why}")]
+    Value {
+        /// The scenario file.
+        file: String,
+        /// Dotted key, e.g. `protocol.rate_mm_per_day`.
+        key: String,
+        /// The value given.
+        value: String,
+        /// What is wrong and what would be right.
+        why: String,
+    },
+}
+
+/// Geometry: the built-in osteotomy or a Gmsh mesh.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Geometry {
+    /// "axisymmetric" or "3d".
+    pub idealisation: IdealisationChoice,
+    /// A Gmsh mesh to use instead of the generator (relative to the scenario file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mesh_file: Option<PathBuf>,
+    /// The generator's parameters.
+    pub osteotomy: OsteotomyGeometry,
+}
+
+/// The idealisation of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdealisationChoice {
+    /// 2D (r, z), revolved.
+    Axisymmetric,
+    /// 3D.
+    #[serde(rename = "3d")]
+    ThreeD,
+}
+
+impl IdealisationChoice {
+    /// As the solver's idealisation.
+    pub fn idealisation(self) -> Idealisation {
+        match self {
+            IdealisationChoice::Axisymmetric => Idealisation::Axisymmetric,
+            IdealisationChoice::ThreeD => Idealisation::ThreeD,
+        }
+    }
+}
+
+/// Tissue catalogue and state options.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tissues {
+    /// A tissue table to use instead of the built-in one (relative to the scenario file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+    /// Days of phenotype history averaged into the fractions.
+    pub window_days: usize,
+    /// How the permeability is mixed.
+    pub permeability_mixing: PermeabilityMixing,
+}
+
+/// Distraction steps per day, or continuous distraction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rhythm {
+    /// n equal steps a day.
+    Steps(u32),
+    /// One continuous ramp over the day.
+    Continuous,
+}
+
+impl Serialize for Rhythm {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Rhythm::Steps(n) => s.serialize_u32(*n),
+            Rhythm::Continuous => s.serialize_str("continuous"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Rhythm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Rhythm, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Steps(i64),
+            Word(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Steps(n) if (1..=1440).contains(&n) => Ok(Rhythm::Steps(n as u32)),
+            Raw::Steps(n) => Err(serde::de::Error::custom(format!(
+                "rhythm = {n}: give 1 to 1440 steps a day, or \"continuous\""
+            ))),
+            Raw::Word(w) if w == "continuous" => Ok(Rhythm::Continuous),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "rhythm = \"{w}\": give a number of steps a day, or \"continuous\""
+            ))),
+        }
+    }
+}
+
+/// The distraction protocol.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Protocol {
+    /// Days between the osteotomy and the first distraction.
+    pub latency_days: u32,
+    /// Distraction rate (mm/day).
+    pub rate_mm_per_day: f64,
+    /// Steps per day.
+    pub rhythm: Rhythm,
+    /// Total lengthening (mm).
+    pub lengthening_mm: f64,
+    /// Days of consolidation after the last step.
+    pub consolidation_days: u32,
+    /// Duration of the displacement ramp of one step (s).
+    pub ramp_s: f64,
+}
+
+/// Physiological loading.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Loading {
+    /// No load besides distraction.
+    None,
+    /// A cyclic axial load carried by the callus in parallel with an external fixator.
+    CyclicAxial {
+        /// Axial load of the cycle (N).
+        load_n: f64,
+        /// Axial stiffness of the fixator (N/mm).
+        fixator_stiffness_n_per_mm: f64,
+        /// Phases in which the load acts.
+        phases: Vec<Phase>,
+    },
+}
+
+/// A phase of the protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Before the first distraction step.
+    Latency,
+    /// While distracting.
+    Distraction,
+    /// After the last step.
+    Consolidation,
+}
+
+/// Which mechanical state of the day drives differentiation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StimulusChoice {
+    /// The maximum over the day's step peaks and the load cycle (default).
+    Maximum,
+    /// The peak of the distraction steps.
+    StepPeak,
+    /// The relaxed state just before the next step.
+    Relaxed,
+    /// The physiological load cycle only.
+    Load,
+}
+
+/// Numerical options.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Numerics {
+    /// First time step of each transient (s).
+    pub first_time_step_s: f64,
+    /// Steps before the time step doubles.
+    pub steps_per_level: usize,
+    /// Largest time step (s).
+    pub max_time_step_s: f64,
+    /// Element height (mm) beyond which a layer is inserted at the growth plane.
+    pub max_element_height_mm: f64,
+    /// The stimulus of the day.
+    pub stimulus: StimulusChoice,
+    /// Carry residual (pre-traction) stress between steps.
+    pub pretraction: bool,
+}
+
+/// Output options.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    /// ParaView fields every N days (and on the last day).
+    pub field_every_days: u32,
+}
+
+/// A complete scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Geometry.
+    pub geometry: Geometry,
+    /// Tissues.
+    pub tissues: Tissues,
+    /// Mechano-regulation rule and its parameters.
+    pub rule: RuleChoice,
+    /// Cell diffusion.
+    pub cells: CellParams,
+    /// Distraction protocol.
+    pub protocol: Protocol,
+    /// Physiological loading.
+    pub loading: Loading,
+    /// Numerics.
+    pub numerics: Numerics,
+    /// Outputs.
+    pub output: Output,
+}
+
+/// Tables whose keys depend on a kind chosen inside them: a user's table replaces the default whole.
+const REPLACED_WHOLE: [&str; 2] = ["rule", "loading"];
+
+fn merge(base: &mut toml::Table, over: toml::Table, top: bool) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o))
+                if !(top && REPLACED_WHOLE.contains(&k.as_str())) =>
+            {
+                merge(b, o, false)
+            }
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+impl Scenario {
+    /// The built-in default.
+    pub fn default_scenario() -> Scenario {
+        Scenario::from_toml("", "built-in default").expect("the built-in scenario is valid")
+    }
+
+    /// Reads a scenario file; relative paths inside it are taken from its folder.
+    pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Parse {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let mut s = Scenario::from_toml(&text, &path.display().to_string())?;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        for (key, p) in [
+            ("geometry.mesh_file", &mut s.geometry.mesh_file),
+            ("tissues.file", &mut s.tissues.file),
+        ] {
+            if let Some(p) = p {
+                if p.is_relative() {
+                    *p = dir.join(&*p);
+                }
+                if !p.is_file() {
+                    return Err(ScenarioError::Value {
+                        file: path.display().to_string(),
+                        key: key.to_string(),
+                        value: p.display().to_string(),
+                        why: "no such file (relative paths are taken from the scenario's folder)"
+                            .into(),
+                    });
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    /// Parses scenario text merged over the default; `file` names it in messages.
+    pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        let parse = |t: &str| -> Result<toml::Table, ScenarioError> {
+            toml::from_str(t).map_err(|e| ScenarioError::Parse {
+                file: file.to_string(),
+                message: e.to_string(),
+            })
+        };
+        let mut merged = toml::from_str::<toml::Table>(DEFAULT_SCENARIO_TOML)
+            .expect("the default scenario is TOML");
+        merge(&mut merged, parse(text)?, true);
+        let scenario: Scenario =
+            merged
+                .try_into()
+                .map_err(|e: toml::de::Error| ScenarioError::Parse {
+                    file: file.to_string(),
+                    message: e.to_string(),
+                })?;
+        scenario.validate(file)?;
+        Ok(scenario)
+    }
+
+    /// The whole scenario as TOML (for the run's record).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a scenario serialises")
+    }
+
+    /// Checks every value, naming the first bad key.
+    pub fn validate(&self, file: &str) -> Result<(), ScenarioError> {
+        let bad = |key: &str, value: String, why: &str| {
+            Err(ScenarioError::Value {
+                file: file.to_string(),
+                key: key.to_string(),
+                value,
+                why: why.to_string(),
+            })
+        };
+        let positive = |key: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                bad(key, v.to_string(), "must be a positive number")
+            }
+        };
+        if self.geometry.mesh_file.is_none() {
+            if let Err(e) = self.geometry.osteotomy.validate() {
+                return bad("geometry.osteotomy", "…".into(), &e.to_string());
+            }
+        }
+        let p = &self.protocol;
+        positive("protocol.rate_mm_per_day", p.rate_mm_per_day)?;
+        positive("protocol.lengthening_mm", p.lengthening_mm)?;
+        positive("protocol.ramp_s", p.ramp_s)?;
+        if let Rhythm::Steps(n) = p.rhythm {
+            let interval = 86_400.0 / n as f64;
+            if p.ramp_s > interval {
+                return bad(
+                    "protocol.ramp_s",
+                    p.ramp_s.to_string(),
+                    &format!(
+                        "a step's ramp must fit in the {interval} s between steps at rhythm {n}"
+                    ),
+                );
+            }
+        }
+        if p.rate_mm_per_day > 5.0 {
+            return bad(
+                "protocol.rate_mm_per_day",
+                p.rate_mm_per_day.to_string(),
+                "is above 5 mm/day: is the unit mm/day?",
+            );
+        }
+        let n = &self.numerics;
+        positive("numerics.first_time_step_s", n.first_time_step_s)?;
+        positive("numerics.max_time_step_s", n.max_time_step_s)?;
+        positive("numerics.max_element_height_mm", n.max_element_height_mm)?;
+        if n.first_time_step_s > p.ramp_s {
+            return bad("numerics.first_time_step_s", n.first_time_step_s.to_string(), "must not exceed protocol.ramp_s (the ramp needs several steps; ≤ ramp_s/10 is advised)");
+        }
+        if n.steps_per_level == 0 {
+            return bad("numerics.steps_per_level", "0".into(), "must be at least 1");
+        }
+        if self.tissues.window_days == 0 {
+            return bad("tissues.window_days", "0".into(), "must be at least 1 day");
+        }
+        positive(
+            "cells.diffusivity_mm2_per_day",
+            self.cells.diffusivity_mm2_per_day,
+        )?;
+        if self.cells.steps_per_day == 0 {
+            return bad("cells.steps_per_day", "0".into(), "must be at least 1");
+        }
+        if let RuleChoice::Prendergast(r) | RuleChoice::DeviatoricStrain(r) = &self.rule {
+            if let Err(e) = r.validate() {
+                return bad("rule", "…".into(), &e.to_string());
+            }
+        }
+        if let Loading::CyclicAxial {
+            load_n,
+            fixator_stiffness_n_per_mm,
+            phases,
+        } = &self.loading
+        {
+            if !load_n.is_finite() {
+                return bad(
+                    "loading.load_n",
+                    load_n.to_string(),
+                    "must be a number of N",
+                );
+            }
+            positive(
+                "loading.fixator_stiffness_n_per_mm",
+                *fixator_stiffness_n_per_mm,
+            )?;
+            if phases.is_empty() {
+                return bad(
+                    "loading.phases",
+                    "[]".into(),
+                    "name at least one of \"latency\", \"distraction\", \"consolidation\"",
+                );
+            }
+        }
+        if self.output.field_every_days == 0 {
+            return bad("output.field_every_days", "0".into(), "must be at least 1");
+        }
+        Ok(())
+    }
+}
