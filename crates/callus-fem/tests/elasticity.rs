@@ -239,70 +239,114 @@ fn unconstrained_stiffness_is_reported_not_solved() {
     assert!(err.to_string().contains("boundary conditions"), "{err}");
 }
 
-/// A bar held at its base and by a spring of stiffness k_s at its top, under an end force F:
-/// bar and spring share F by stiffness, so the top moves F / (k_bar + k_s) with k_bar = E A / L
-/// (uniaxial stress, ν = 0, plane strain of unit thickness). The same system solved by Jacobi-PCG
-/// agrees with the direct solver.
-#[test]
-fn bar_with_a_fixator_spring_and_pcg_agrees_with_direct() {
-    let (l, w, e) = (10.0, 2.0, 100.0);
-    let mat = Elastic {
-        youngs_modulus_mpa: e,
-        poisson_ratio: 0.0,
-    };
-    let mesh = elevate(
-        &rectangle([0.0, w], [0.0, l], 2, 8).unwrap(),
-        QuadraticQuad::Quad9,
-    )
-    .unwrap();
-    let disc =
-        Discretisation::new(&mesh, Idealisation::PlaneStrain, Fields::Displacement, 1).unwrap();
-    let mut values = disc.new_values();
-    disc.assemble_elastic(&vec![mat; mesh.num_elements()], &mut values)
+/// The bar of the spring tests: 2 mm × 10 mm, E = 100 MPa, ν = 0 (uniaxial stress in plane strain
+/// of unit thickness, so k_bar = E A / L = 20 N/mm), Quad9, base held axially, left edge laterally,
+/// pulled at the top by F = 5 N.
+struct Bar {
+    mesh: callus_mesh::Mesh,
+}
+
+impl Bar {
+    const WIDTH: f64 = 2.0;
+    const LENGTH: f64 = 10.0;
+    const E: f64 = 100.0;
+    const FORCE: f64 = 5.0;
+
+    fn new() -> Bar {
+        Bar {
+            mesh: elevate(
+                &rectangle([0.0, Bar::WIDTH], [0.0, Bar::LENGTH], 2, 8).unwrap(),
+                QuadraticQuad::Quad9,
+            )
+            .unwrap(),
+        }
+    }
+
+    fn stiffness(&self) -> f64 {
+        Bar::E * Bar::WIDTH / Bar::LENGTH
+    }
+
+    fn matrix(&self, disc: &Discretisation) -> Vec<f64> {
+        let mut values = disc.new_values();
+        let mat = Elastic {
+            youngs_modulus_mpa: Bar::E,
+            poisson_ratio: 0.0,
+        };
+        disc.assemble_elastic(&vec![mat; self.mesh.num_elements()], &mut values)
+            .unwrap();
+        values
+    }
+
+    /// Constrains `values` and returns the right-hand side of the end force.
+    fn constrain(&self, disc: &Discretisation, values: &mut [f64]) -> Vec<f64> {
+        let mut rhs = vec![0.0; disc.dofs.len()];
+        callus_fem::bc::add_traction(
+            &self.mesh,
+            Idealisation::PlaneStrain,
+            &disc.dofs,
+            "top",
+            [0.0, Bar::FORCE / Bar::WIDTH, 0.0],
+            &mut rhs,
+        )
         .unwrap();
-    let (k_bar, k_spring, force) = (e * w / l, 30.0, 5.0);
-    let spring = |k: f64| callus_fem::bc::Spring {
-        set: "top".into(),
+        let mut bc = Constraints::new();
+        bc.displacement_on_set(&self.mesh, &disc.dofs, "bottom", 1, 0.0)
+            .unwrap();
+        bc.displacement_on_set(&self.mesh, &disc.dofs, "left", 0, 0.0)
+            .unwrap();
+        bc.apply_to_matrix(&disc.assembler.pattern, values, disc.dofs.kinds())
+            .apply_to_rhs(&bc, &mut rhs);
+        rhs
+    }
+
+    fn top_displacement(&self, disc: &Discretisation, x: &[f64]) -> f64 {
+        x[disc.dofs.u(self.mesh.set("top").unwrap().nodes[0], 1)]
+    }
+}
+
+fn spring(set: &str, k: f64) -> callus_fem::bc::Spring {
+    callus_fem::bc::Spring {
+        set: set.into(),
         component: 1,
         stiffness_n_per_mm: k,
-    };
+    }
+}
+
+/// A bar held at its base and by a spring of stiffness k_s at its top, under an end force F: bar and
+/// spring share F by stiffness, so the top moves F / (k_bar + k_s). The same system solved by
+/// Jacobi-PCG agrees with the direct solver.
+#[test]
+fn bar_with_a_fixator_spring_and_pcg_agrees_with_direct() {
+    let bar = Bar::new();
+    let disc = Discretisation::new(
+        &bar.mesh,
+        Idealisation::PlaneStrain,
+        Fields::Displacement,
+        1,
+    )
+    .unwrap();
+    let mut values = bar.matrix(&disc);
+    let k_spring = 30.0;
     callus_fem::bc::add_spring_to_ground(
-        &mesh,
+        &bar.mesh,
         Idealisation::PlaneStrain,
         &disc.dofs,
         &disc.assembler.pattern,
         &mut values,
-        &spring(k_spring),
+        &spring("top", k_spring),
     )
     .unwrap();
-    let mut rhs = vec![0.0; disc.dofs.len()];
-    callus_fem::bc::add_traction(
-        &mesh,
-        Idealisation::PlaneStrain,
-        &disc.dofs,
-        "top",
-        [0.0, force / w, 0.0],
-        &mut rhs,
-    )
-    .unwrap();
-    let mut bc = Constraints::new();
-    bc.displacement_on_set(&mesh, &disc.dofs, "bottom", 1, 0.0)
-        .unwrap();
-    bc.displacement_on_set(&mesh, &disc.dofs, "left", 0, 0.0)
-        .unwrap();
-    let lifting = bc.apply_to_matrix(&disc.assembler.pattern, &mut values, disc.dofs.kinds());
-    lifting.apply_to_rhs(&bc, &mut rhs);
+    let rhs = bar.constrain(&disc, &mut values);
     let mut direct = rhs.clone();
     disc.symbolic
         .factorize(&values)
         .unwrap()
         .solve_in_place(&mut direct);
-    let top = mesh.set("top").unwrap().nodes[0];
-    let expected = force / (k_bar + k_spring);
+    let expected = Bar::FORCE / (bar.stiffness() + k_spring);
+    let top = bar.top_displacement(&disc, &direct);
     assert!(
-        (direct[disc.dofs.u(top, 1)] - expected).abs() < 1e-10 * expected,
-        "{} vs {expected}",
-        direct[disc.dofs.u(top, 1)]
+        (top - expected).abs() < 1e-10 * expected,
+        "{top} vs {expected}"
     );
     let mut iterative = vec![0.0; disc.dofs.len()];
     let iterations = callus_fem::solver::pcg(
@@ -323,100 +367,72 @@ fn bar_with_a_fixator_spring_and_pcg_agrees_with_direct() {
         worst < 1e-9 * expected,
         "PCG ({iterations} iterations) differs by {worst}"
     );
-    assert!(callus_fem::bc::add_spring_to_ground(
-        &mesh,
+    let negative = callus_fem::bc::add_spring_to_ground(
+        &bar.mesh,
         Idealisation::PlaneStrain,
         &disc.dofs,
         &disc.assembler.pattern,
         &mut values,
-        &spring(-1.0)
-    )
-    .is_err());
+        &spring("top", -1.0),
+    );
+    assert!(negative.is_err());
 }
 
 /// The fixator as a spring between two sets: with the base fixed, a spring between `bottom` and
-/// `top` acts like the spring to ground, so the top moves F / (EA/L + k) again; without a pattern
+/// `top` acts like the spring to ground, so the top moves F / (k_bar + k) again; without a pattern
 /// that couples the sets the call says so.
 #[test]
 fn spring_between_the_bar_ends_acts_in_parallel() {
-    let (l, w, e) = (10.0, 2.0, 100.0);
-    let mat = Elastic {
-        youngs_modulus_mpa: e,
-        poisson_ratio: 0.0,
-    };
-    let mesh = elevate(
-        &rectangle([0.0, w], [0.0, l], 2, 8).unwrap(),
-        QuadraticQuad::Quad9,
+    let bar = Bar::new();
+    let k_spring = 30.0;
+    let plain = Discretisation::new(
+        &bar.mesh,
+        Idealisation::PlaneStrain,
+        Fields::Displacement,
+        1,
     )
     .unwrap();
-    let (k_bar, k_spring, force) = (e * w / l, 30.0, 5.0);
-    let spring = callus_fem::bc::Spring {
-        set: "bottom".into(),
-        component: 1,
-        stiffness_n_per_mm: k_spring,
-    };
-    let plain =
-        Discretisation::new(&mesh, Idealisation::PlaneStrain, Fields::Displacement, 1).unwrap();
     let mut v = plain.new_values();
     let err = callus_fem::bc::add_spring_between(
-        &mesh,
+        &bar.mesh,
         Idealisation::PlaneStrain,
         &plain.dofs,
         &plain.assembler.pattern,
         &mut v,
-        &spring,
+        &spring("bottom", k_spring),
         "top",
     )
     .unwrap_err();
     assert!(err.to_string().contains("with_couplings"), "{err}");
 
     let disc = Discretisation::with_couplings(
-        &mesh,
+        &bar.mesh,
         Idealisation::PlaneStrain,
         Fields::Displacement,
         1,
         &[("bottom", "top")],
     )
     .unwrap();
-    let mut values = disc.new_values();
-    disc.assemble_elastic(&vec![mat; mesh.num_elements()], &mut values)
-        .unwrap();
+    let mut values = bar.matrix(&disc);
     callus_fem::bc::add_spring_between(
-        &mesh,
+        &bar.mesh,
         Idealisation::PlaneStrain,
         &disc.dofs,
         &disc.assembler.pattern,
         &mut values,
-        &spring,
+        &spring("bottom", k_spring),
         "top",
     )
     .unwrap();
-    let mut rhs = vec![0.0; disc.dofs.len()];
-    callus_fem::bc::add_traction(
-        &mesh,
-        Idealisation::PlaneStrain,
-        &disc.dofs,
-        "top",
-        [0.0, force / w, 0.0],
-        &mut rhs,
-    )
-    .unwrap();
-    let mut bc = Constraints::new();
-    bc.displacement_on_set(&mesh, &disc.dofs, "bottom", 1, 0.0)
-        .unwrap();
-    bc.displacement_on_set(&mesh, &disc.dofs, "left", 0, 0.0)
-        .unwrap();
-    bc.apply_to_matrix(&disc.assembler.pattern, &mut values, disc.dofs.kinds())
-        .apply_to_rhs(&bc, &mut rhs);
+    let mut x = bar.constrain(&disc, &mut values);
     disc.symbolic
         .factorize(&values)
         .unwrap()
-        .solve_in_place(&mut rhs);
-    let top = mesh.set("top").unwrap().nodes[0];
-    let expected = force / (k_bar + k_spring);
+        .solve_in_place(&mut x);
+    let expected = Bar::FORCE / (bar.stiffness() + k_spring);
+    let top = bar.top_displacement(&disc, &x);
     assert!(
-        (rhs[disc.dofs.u(top, 1)] - expected).abs() < 1e-10 * expected,
-        "{} vs {expected}",
-        rhs[disc.dofs.u(top, 1)]
+        (top - expected).abs() < 1e-10 * expected,
+        "{top} vs {expected}"
     );
 }
