@@ -2,7 +2,8 @@
 //! ∂c/∂t = D∇²c with D = 0.5 mm²/day *(check; Ghiasi et al. 2019 use 0.5)*, held at c = 1 on the
 //! source boundaries (periosteum, endosteum, soft tissue surface: named sets) and in source regions
 //! (e.g. marrow), starting from c = 0 in a fresh gap. Solved on the mechanics mesh with callus-fem's
-//! diffusion element and backward Euler; the matrix is factorised once per time step size.
+//! diffusion element and backward Euler; the matrix is constant, so [`CellDiffusion::solver`]
+//! factorises it once and the solver advances the field day after day.
 //!
 //! The solve lives here, in bio, which may use fem (dependencies run cli → sim → {bio, fem} → mesh).
 
@@ -127,25 +128,12 @@ impl<'m> CellDiffusion<'m> {
         c
     }
 
-    /// Advances `c` (one value per node) by `days` (a whole number of steps is taken).
-    pub fn advance(&self, c: &mut [f64], days: f64) -> Result<(), BioError> {
-        if c.len() != self.disc.dofs.len() {
-            return Err(BioError::Invalid(format!(
-                "cells: {} values for {} nodes",
-                c.len(),
-                self.disc.dofs.len()
-            )));
-        }
-        let steps = (days * self.params.steps_per_day as f64).round() as usize;
-        let factor = self.disc.symbolic.factorize(&self.system)?;
-        let mut rhs = vec![0.0; c.len()];
-        for _ in 0..steps {
-            self.disc.assembler.pattern.mul_vec(&self.mass, c, &mut rhs);
-            self.lifting.apply_to_rhs(&self.sources, &mut rhs);
-            factor.solve_in_place(&mut rhs);
-            c.copy_from_slice(&rhs);
-        }
-        Ok(())
+    /// Factorises the (constant) system once; the returned solver advances the field day after day.
+    pub fn solver(&self) -> Result<CellSolver<'_>, BioError> {
+        Ok(CellSolver {
+            cells: self,
+            factor: self.disc.symbolic.factorize(&self.system)?,
+        })
     }
 
     /// Element averages of a nodal field (the c of each element's rule of mixtures).
@@ -154,5 +142,38 @@ impl<'m> CellDiffusion<'m> {
         mesh.elements()
             .map(|e| e.nodes.iter().map(|&n| c[n]).sum::<f64>() / e.nodes.len() as f64)
             .collect()
+    }
+}
+
+/// A factorised cell-diffusion system (see [`CellDiffusion::solver`]).
+pub struct CellSolver<'c> {
+    cells: &'c CellDiffusion<'c>,
+    factor: callus_fem::solver::Factorization<'c>,
+}
+
+impl CellSolver<'_> {
+    /// Advances `c` (one value per node) by `days` (a whole number of steps is taken).
+    pub fn advance(&self, c: &mut [f64], days: f64) -> Result<(), BioError> {
+        let cells = self.cells;
+        if c.len() != cells.disc.dofs.len() {
+            return Err(BioError::Invalid(format!(
+                "cells: {} values for {} nodes",
+                c.len(),
+                cells.disc.dofs.len()
+            )));
+        }
+        let steps = (days * cells.params.steps_per_day as f64).round() as usize;
+        let mut rhs = vec![0.0; c.len()];
+        for _ in 0..steps {
+            cells
+                .disc
+                .assembler
+                .pattern
+                .mul_vec(&cells.mass, c, &mut rhs);
+            cells.lifting.apply_to_rhs(&cells.sources, &mut rhs);
+            self.factor.solve_in_place(&mut rhs);
+            c.copy_from_slice(&rhs);
+        }
+        Ok(())
     }
 }

@@ -41,7 +41,7 @@ fn front(ideal: Idealisation, along: usize) {
     };
     let cells = CellDiffusion::new(&mesh, ideal, params).unwrap();
     let mut c = cells.initial();
-    cells.advance(&mut c, t).unwrap();
+    cells.solver().unwrap().advance(&mut c, t).unwrap();
     for x in [0.5, 1.0, 2.0, 3.0] {
         let n = (0..mesh.num_nodes())
             .find(|&n| (mesh.coords()[n][along] - x).abs() < 1e-9)
@@ -87,7 +87,7 @@ fn default_sources_on_the_osteotomy_and_clear_errors() {
         g.iter().sum::<f64>() / g.len() as f64
     };
     let before = gap_mean(&c);
-    cells.advance(&mut c, 2.0).unwrap();
+    cells.solver().unwrap().advance(&mut c, 2.0).unwrap();
     assert!(
         gap_mean(&c) > before + 0.05,
         "cells invade the gap: {before} → {}",

@@ -140,11 +140,18 @@ pub fn run_column(
             .as_ref()
             .is_none_or(|(d, _, _)| (d - dt).abs() > 1e-12 * dt)
         {
-            drop(current.take()); // free the old factor before making the next
+            // A new Δt: new values on the same pattern and constraints, factorised into the same
+            // buffers once the first factorization exists.
             disc.assemble_biot(&materials, dt, &mut a, &mut c_matrix)?;
             a_unconstrained.copy_from_slice(&a);
             let lifting = constraints(t1)?.apply_to_matrix(pattern, &mut a, dofs.kinds());
-            current = Some((dt, disc.symbolic.factorize(&a)?, lifting));
+            current = Some(match current.take() {
+                Some((_, mut factor, _)) => {
+                    factor.refactorize(&a)?;
+                    (dt, factor, lifting)
+                }
+                None => (dt, disc.symbolic.factorize(&a)?, lifting),
+            });
         }
         let (_, factor, lifting) = current.as_ref().expect("set above");
         let mut rhs = vec![0.0; dofs.len()];
