@@ -108,17 +108,33 @@ impl Assembler {
     where
         F: Fn(ElementId, &mut [f64]) -> Result<(), BadJacobian> + Sync,
     {
-        assert_eq!(values.len(), self.pattern.nnz());
-        values.fill(0.0);
+        self.assemble_matrices([values], kernel)
+    }
+
+    /// Assembles K matrices on the pattern in one pass (each zeroed first): `kernel(e, local)` fills
+    /// the element's K matrices one after the other in `local` (K blocks of n × n, row-major), so a
+    /// kernel that yields several matrices (Biot A and C, diffusion M and K) runs once per element.
+    pub fn assemble_matrices<F, const K: usize>(
+        &self,
+        values: [&mut [f64]; K],
+        kernel: F,
+    ) -> Result<(), FemError>
+    where
+        F: Fn(ElementId, &mut [f64]) -> Result<(), BadJacobian> + Sync,
+    {
+        let targets: [Disjoint; K] = values.map(|v| {
+            assert_eq!(v.len(), self.pattern.nnz());
+            v.fill(0.0);
+            Disjoint(v.as_mut_ptr())
+        });
         let m = self.max_local();
-        let target = Disjoint(values.as_mut_ptr());
         for colour in &self.colours {
             colour.par_iter().try_for_each_init(
-                || vec![0.0; m * m],
+                || vec![0.0; K * m * m],
                 |local, &e| {
                     let dofs = self.dofs_of(e);
                     let n = dofs.len();
-                    kernel(e, &mut local[..n * n]).map_err(|b| self.bad(e, b))?;
+                    kernel(e, &mut local[..K * n * n]).map_err(|b| self.bad(e, b))?;
                     for (j, &col) in dofs.iter().enumerate() {
                         let (a, b) = (self.pattern.col_ptr[col], self.pattern.col_ptr[col + 1]);
                         let rows = &self.pattern.row_idx[a..b];
@@ -126,8 +142,10 @@ impl Assembler {
                             let k = a + rows
                                 .binary_search(&row)
                                 .expect("element dofs are in the pattern");
-                            // SAFETY: k < nnz; no other element of this colour touches entry k.
-                            unsafe { target.add(k, local[i * n + j]) };
+                            for (t, target) in targets.iter().enumerate() {
+                                // SAFETY: k < nnz; no other element of this colour touches entry k.
+                                unsafe { target.add(k, local[t * n * n + i * n + j]) };
+                            }
                         }
                     }
                     Ok::<(), FemError>(())

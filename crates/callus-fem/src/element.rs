@@ -290,6 +290,48 @@ fn invert(j: [[f64; 3]; 3], dim: usize) -> (f64, [[f64; 3]; 3]) {
     }
 }
 
+/// Strain–displacement blocks of every node at one point (`b[a][i][c]` = ∂ε_i/∂u_{a,c}).
+fn b_blocks(re: &ReferenceElement, v: &PointValues) -> [[[f64; 3]; MAX_STRAIN]; MAX_NODES] {
+    let mut b = [[[0.0; 3]; MAX_STRAIN]; MAX_NODES];
+    for (a, ba) in b.iter_mut().enumerate().take(re.kind.num_nodes()) {
+        *ba = re.b_block(v, a);
+    }
+    b
+}
+
+/// Adds Bᵀ D B · weight of one point to `k` (row-major, `u_dofs` × `u_dofs`).
+fn add_point_stiffness(
+    re: &ReferenceElement,
+    b: &[[[f64; 3]; MAX_STRAIN]; MAX_NODES],
+    d: &[[f64; MAX_STRAIN]; MAX_STRAIN],
+    weight: f64,
+    k: &mut [f64],
+) {
+    let (dim, nn, ns) = (
+        re.ideal.dim(),
+        re.kind.num_nodes(),
+        re.ideal.strain_components(),
+    );
+    let nd = nn * dim;
+    for a in 0..nn {
+        // DB_a = D · B_a (ns × dim)
+        let mut db = [[0.0; 3]; MAX_STRAIN];
+        for i in 0..ns {
+            for c in 0..dim {
+                db[i][c] = (0..ns).map(|l| d[i][l] * b[a][l][c]).sum();
+            }
+        }
+        for bb in 0..nn {
+            for c in 0..dim {
+                for e in 0..dim {
+                    let s: f64 = (0..ns).map(|i| b[bb][i][c] * db[i][e]).sum();
+                    k[(bb * dim + c) * nd + a * dim + e] += s * weight;
+                }
+            }
+        }
+    }
+}
+
 /// Drained stiffness K = ∫ Bᵀ D B dV into `k` (row-major, `u_dofs` × `u_dofs`).
 pub fn elastic_stiffness(
     re: &ReferenceElement,
@@ -297,37 +339,12 @@ pub fn elastic_stiffness(
     m: &Elastic,
     k: &mut [f64],
 ) -> Result<(), BadJacobian> {
-    let (dim, nn, ns) = (
-        re.ideal.dim(),
-        re.kind.num_nodes(),
-        re.ideal.strain_components(),
-    );
-    let nd = nn * dim;
+    let nd = re.u_dofs();
     k[..nd * nd].fill(0.0);
     let d = elasticity_matrix(re.ideal, m);
     for q in 0..re.rule.len() {
         let v = re.at(q, x)?;
-        let mut b = [[[0.0; 3]; MAX_STRAIN]; MAX_NODES];
-        for (a, ba) in b.iter_mut().enumerate().take(nn) {
-            *ba = re.b_block(&v, a);
-        }
-        for a in 0..nn {
-            // DB_a = D · B_a (ns × dim)
-            let mut db = [[0.0; 3]; MAX_STRAIN];
-            for i in 0..ns {
-                for c in 0..dim {
-                    db[i][c] = (0..ns).map(|l| d[i][l] * b[a][l][c]).sum();
-                }
-            }
-            for bb in 0..nn {
-                for c in 0..dim {
-                    for e in 0..dim {
-                        let s: f64 = (0..ns).map(|i| b[bb][i][c] * db[i][e]).sum();
-                        k[(bb * dim + c) * nd + a * dim + e] += s * v.weight;
-                    }
-                }
-            }
-        }
+        add_point_stiffness(re, &b_blocks(re, &v), &d, v.weight, k);
     }
     Ok(())
 }
@@ -346,14 +363,13 @@ pub struct BiotBlocks<'a> {
     pub h: &'a mut [f64],
 }
 
-/// Fills the Biot element blocks.
+/// Fills the Biot element blocks, mapping each quadrature point once.
 pub fn biot_blocks(
     re: &ReferenceElement,
     x: &[[f64; 3]],
     m: &Biot,
     out: BiotBlocks,
 ) -> Result<(), BadJacobian> {
-    elastic_stiffness(re, x, &m.skeleton, out.k)?;
     let (dim, nn, np, ns) = (
         re.ideal.dim(),
         re.kind.num_nodes(),
@@ -361,17 +377,20 @@ pub fn biot_blocks(
         re.ideal.strain_components(),
     );
     let nu = nn * dim;
+    out.k[..nu * nu].fill(0.0);
     out.q[..nu * np].fill(0.0);
     out.s[..np * np].fill(0.0);
     out.h[..np * np].fill(0.0);
+    let d = elasticity_matrix(re.ideal, &m.skeleton);
     for qp in 0..re.rule.len() {
         let v = re.at(qp, x)?;
+        let b = b_blocks(re, &v);
+        add_point_stiffness(re, &b, &d, v.weight, out.k);
         for a in 0..nn {
-            let b = re.b_block(&v, a);
             for c in 0..dim {
                 let div: f64 = (0..ns)
                     .filter(|&i| re.ideal.is_normal(i))
-                    .map(|i| b[i][c])
+                    .map(|i| b[a][i][c])
                     .sum();
                 for p in 0..np {
                     out.q[(a * dim + c) * np + p] += m.alpha * div * v.np[p] * v.weight;

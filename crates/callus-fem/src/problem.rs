@@ -182,48 +182,45 @@ impl<'m> Discretisation<'m> {
         c: &mut [f64],
     ) -> Result<(), FemError> {
         self.check_len("Biot materials", materials)?;
-        for (target, system) in [(a, true), (c, false)] {
-            self.assembler.assemble_matrix(target, |e, local| {
-                let mut x = [[0.0; 3]; MAX_NODES];
-                let (kind, nn) = self.coords_of(e, &mut x);
-                let re = &self.refs[&kind];
-                let (nu, np) = (re.u_dofs(), re.p_dofs());
-                let (mut k, mut q, mut s, mut h) = ([0.0; 900], [0.0; 300], [0.0; 100], [0.0; 100]);
-                biot_blocks(
-                    re,
-                    &x[..nn],
-                    &materials[e],
-                    BiotBlocks {
-                        k: &mut k,
-                        q: &mut q,
-                        s: &mut s,
-                        h: &mut h,
-                    },
-                )?;
-                let n = nu + np;
-                local.fill(0.0);
-                for i in 0..nu {
-                    for p in 0..np {
-                        let qv = -q[i * np + p];
-                        if system {
-                            local[i * n + nu + p] = qv;
-                        }
-                        local[(nu + p) * n + i] = qv;
-                    }
-                    if system {
-                        local[i * n..i * n + nu].copy_from_slice(&k[i * nu..(i + 1) * nu]);
-                    }
+        // One kernel call per element gives both A (first block) and C (second block).
+        self.assembler.assemble_matrices([a, c], |e, local| {
+            let mut x = [[0.0; 3]; MAX_NODES];
+            let (kind, nn) = self.coords_of(e, &mut x);
+            let re = &self.refs[&kind];
+            let (nu, np) = (re.u_dofs(), re.p_dofs());
+            let (mut k, mut q, mut s, mut h) = ([0.0; 900], [0.0; 300], [0.0; 100], [0.0; 100]);
+            biot_blocks(
+                re,
+                &x[..nn],
+                &materials[e],
+                BiotBlocks {
+                    k: &mut k,
+                    q: &mut q,
+                    s: &mut s,
+                    h: &mut h,
+                },
+            )?;
+            let n = nu + np;
+            local.fill(0.0);
+            let (system, previous) = local.split_at_mut(n * n);
+            for i in 0..nu {
+                system[i * n..i * n + nu].copy_from_slice(&k[i * nu..(i + 1) * nu]);
+                for p in 0..np {
+                    let qv = -q[i * np + p];
+                    system[i * n + nu + p] = qv;
+                    system[(nu + p) * n + i] = qv;
+                    previous[(nu + p) * n + i] = qv;
                 }
-                for i in 0..np {
-                    for j in 0..np {
-                        let dt_h = if system { dt_s * h[i * np + j] } else { 0.0 };
-                        local[(nu + i) * n + nu + j] = -(s[i * np + j] + dt_h);
-                    }
+            }
+            for i in 0..np {
+                for j in 0..np {
+                    let sv = s[i * np + j];
+                    system[(nu + i) * n + nu + j] = -(sv + dt_s * h[i * np + j]);
+                    previous[(nu + i) * n + nu + j] = -sv;
                 }
-                Ok(())
-            })?;
-        }
-        Ok(())
+            }
+            Ok(())
+        })
     }
 
     /// Diffusion: capacity matrix and conductance matrix, one material per element.
@@ -234,21 +231,14 @@ impl<'m> Discretisation<'m> {
         stiffness: &mut [f64],
     ) -> Result<(), FemError> {
         self.check_len("diffusion materials", materials)?;
-        for (target, want_mass) in [(mass, true), (stiffness, false)] {
-            self.assembler.assemble_matrix(target, |e, local| {
+        // One kernel call per element gives both matrices.
+        self.assembler
+            .assemble_matrices([mass, stiffness], |e, local| {
                 let mut x = [[0.0; 3]; MAX_NODES];
                 let (kind, nn) = self.coords_of(e, &mut x);
-                let (mut m, mut k) = ([0.0; 100], [0.0; 100]);
-                diffusion_matrices(&self.refs[&kind], &x[..nn], &materials[e], &mut m, &mut k)?;
-                local.copy_from_slice(if want_mass {
-                    &m[..nn * nn]
-                } else {
-                    &k[..nn * nn]
-                });
-                Ok(())
-            })?;
-        }
-        Ok(())
+                let (m, k) = local.split_at_mut(nn * nn);
+                diffusion_matrices(&self.refs[&kind], &x[..nn], &materials[e], m, k)
+            })
     }
 }
 
