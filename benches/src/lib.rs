@@ -47,7 +47,7 @@ pub fn meshes() -> Vec<(&'static str, Mesh, Idealisation)> {
 /// The Biot system matrix for Δt on `disc`, with the bone ends fixed and drained (so that it is
 /// quasi-definite), and the previous-state matrix.
 pub fn biot_system(disc: &Discretisation, dt_s: f64) -> (Vec<f64>, Vec<f64>) {
-    let mesh = disc.mesh;
+    let mesh = disc.mesh();
     let materials = vec![granulation(); mesh.num_elements()];
     let (mut a, mut c) = (disc.new_values(), disc.new_values());
     disc.assemble_biot(&materials, dt_s, &mut a, &mut c)
@@ -90,6 +90,6 @@ pub fn write_matrix_market(
 }
 
 /// A fixed-dof discretisation of a benchmark mesh.
-pub fn discretise(mesh: &Mesh, ideal: Idealisation, threads: usize) -> Discretisation<'_> {
+pub fn discretise(mesh: &Mesh, ideal: Idealisation, threads: usize) -> Discretisation {
     Discretisation::new(mesh, ideal, Fields::DisplacementPressure, threads).unwrap()
 }

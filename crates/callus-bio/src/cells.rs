@@ -47,9 +47,10 @@ impl Default for CellParams {
     }
 }
 
-/// The cell diffusion problem on a mesh, assembled and factorised once.
-pub struct CellDiffusion<'m> {
-    disc: Discretisation<'m>,
+/// The cell diffusion problem on a mesh, assembled once per configuration
+/// ([`CellDiffusion::set_coords`] re-assembles it on moved nodes).
+pub struct CellDiffusion {
+    disc: Discretisation,
     mass: Vec<f64>,
     system: Vec<f64>,
     lifting: Lifting,
@@ -57,13 +58,13 @@ pub struct CellDiffusion<'m> {
     params: CellParams,
 }
 
-impl<'m> CellDiffusion<'m> {
+impl CellDiffusion {
     /// Sets up the problem; names of missing sets or regions are errors.
     pub fn new(
-        mesh: &'m Mesh,
+        mesh: &Mesh,
         ideal: Idealisation,
         params: CellParams,
-    ) -> Result<CellDiffusion<'m>, BioError> {
+    ) -> Result<CellDiffusion, BioError> {
         if !(params.diffusivity_mm2_per_day.is_finite() && params.diffusivity_mm2_per_day > 0.0) {
             return Err(BioError::Invalid(format!(
                 "cells: diffusivity_mm2_per_day = {} must be positive",
@@ -92,31 +93,48 @@ impl<'m> CellDiffusion<'m> {
                 sources.set(disc.dofs.scalar(n), 1.0);
             }
         }
+        let n = disc.new_values().len();
+        let mut cells = CellDiffusion {
+            disc,
+            mass: vec![0.0; n],
+            system: vec![0.0; n],
+            lifting: Lifting::default(),
+            sources,
+            params,
+        };
+        cells.assemble()?;
+        Ok(cells)
+    }
+
+    /// Moves the nodes to `coords` (mm) and re-assembles: the diffusion then runs on the current
+    /// configuration of the tissue.
+    pub fn set_coords(&mut self, coords: &[[f64; 3]]) -> Result<(), BioError> {
+        self.disc.set_coords(coords)?;
+        self.assemble()
+    }
+
+    /// M, and the constrained backward-Euler matrix M + Δt·K, on the current node positions.
+    fn assemble(&mut self) -> Result<(), BioError> {
         let materials = vec![
             Diffusion {
                 capacity: 1.0,
-                diffusivity: params.diffusivity_mm2_per_day
+                diffusivity: self.params.diffusivity_mm2_per_day
             };
-            mesh.num_elements()
+            self.disc.mesh().num_elements()
         ];
-        let (mut mass, mut stiffness) = (disc.new_values(), disc.new_values());
-        disc.assemble_diffusion(&materials, &mut mass, &mut stiffness)?;
-        let dt = 1.0 / params.steps_per_day as f64;
-        let mut system: Vec<f64> = mass
-            .iter()
-            .zip(&stiffness)
-            .map(|(m, k)| m + dt * k)
-            .collect();
-        let lifting =
-            sources.apply_to_matrix(&disc.assembler.pattern, &mut system, disc.dofs.kinds());
-        Ok(CellDiffusion {
-            disc,
-            mass,
-            system,
-            lifting,
-            sources,
-            params,
-        })
+        let mut stiffness = self.disc.new_values();
+        self.disc
+            .assemble_diffusion(&materials, &mut self.mass, &mut stiffness)?;
+        let dt = 1.0 / self.params.steps_per_day as f64;
+        for ((s, m), k) in self.system.iter_mut().zip(&self.mass).zip(&stiffness) {
+            *s = m + dt * k;
+        }
+        self.lifting = self.sources.apply_to_matrix(
+            &self.disc.assembler.pattern,
+            &mut self.system,
+            self.disc.dofs.kinds(),
+        );
+        Ok(())
     }
 
     /// The initial field: 1 on the sources, 0 elsewhere.
@@ -138,7 +156,7 @@ impl<'m> CellDiffusion<'m> {
 
     /// Element averages of a nodal field (the c of each element's rule of mixtures).
     pub fn element_means(&self, c: &[f64]) -> Vec<f64> {
-        let mesh = self.disc.mesh;
+        let mesh = self.disc.mesh();
         mesh.elements()
             .map(|e| e.nodes.iter().map(|&n| c[n]).sum::<f64>() / e.nodes.len() as f64)
             .collect()
@@ -147,7 +165,7 @@ impl<'m> CellDiffusion<'m> {
 
 /// A factorised cell-diffusion system (see [`CellDiffusion::solver`]).
 pub struct CellSolver<'c> {
-    cells: &'c CellDiffusion<'c>,
+    cells: &'c CellDiffusion,
     factor: callus_fem::solver::Factorization<'c>,
 }
 

@@ -111,3 +111,44 @@ fn default_sources_on_the_osteotomy_and_clear_errors() {
         .to_string()
         .contains("diffusivity"));
 }
+
+/// Goal: cells diffuse on the current configuration. A strip 20 × 0.5 mm (80 Quad9) created short
+/// and then stretched ×2 along x by `set_coords` gives the front of a 40 mm strip built directly,
+/// to round-off; the unstretched front is clearly different.
+#[test]
+fn stretched_strip_diffuses_like_one_built_long() {
+    let strip = |length: f64| {
+        elevate(
+            &rectangle([0.0, length], [0.0, 0.5], 80, 1).unwrap(),
+            QuadraticQuad::Quad9,
+        )
+        .unwrap()
+    };
+    let params = CellParams {
+        diffusivity_mm2_per_day: 0.5,
+        steps_per_day: 8,
+        source_sets: vec!["left".into()],
+        source_regions: vec![],
+    };
+    let (short, long) = (strip(20.0), strip(40.0));
+    let run = |cells: &CellDiffusion| {
+        let mut c = cells.initial();
+        cells.solver().unwrap().advance(&mut c, 3.0).unwrap();
+        c
+    };
+    let mut stretched =
+        CellDiffusion::new(&short, Idealisation::PlaneStrain, params.clone()).unwrap();
+    let unstretched = run(&stretched);
+    stretched.set_coords(long.coords()).unwrap();
+    let built = CellDiffusion::new(&long, Idealisation::PlaneStrain, params).unwrap();
+    let (a, b) = (run(&stretched), run(&built));
+    let diff = |x: &[f64], y: &[f64]| {
+        x.iter()
+            .zip(y)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0, f64::max)
+    };
+    assert!(diff(&a, &b) < 1e-12, "{}", diff(&a, &b));
+    assert!(diff(&a, &unstretched) > 0.05);
+    assert!(stretched.set_coords(&long.coords()[1..]).is_err());
+}

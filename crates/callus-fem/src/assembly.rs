@@ -94,7 +94,7 @@ impl Assembler {
             .unwrap_or(0)
     }
 
-    fn bad(&self, e: ElementId, source: BadJacobian) -> FemError {
+    pub(crate) fn bad(&self, e: ElementId, source: BadJacobian) -> FemError {
         FemError::BadElement {
             tag: self.tags[e],
             region: self.regions[e].clone(),

@@ -1,8 +1,11 @@
 //! Assembled problems on a mesh: drained elasticity and Biot poroelasticity (backward Euler).
 //!
-//! [`Discretisation`] holds what depends only on the mesh (dofs, pattern, colouring, reference
-//! elements, the METIS ordering and the symbolic factorization). Values are re-assembled into it for
-//! each material state and Δt; a numeric factorization is reused for every step that shares them.
+//! [`Discretisation`] holds what depends only on the mesh's connectivity (dofs, pattern, colouring,
+//! reference elements, the METIS ordering and the symbolic factorization) and its own copy of the
+//! mesh, whose node positions ([`Discretisation::set_coords`]) follow the current configuration of
+//! an incremental analysis without redoing any of that. Values are re-assembled into it for each
+//! material state, configuration and Δt; a numeric factorization is reused for every step that
+//! shares them.
 //!
 //! Biot, backward Euler for the totals (u, p) at t_{n+1} (MODEL.md §1, pressure rows negated):
 //!
@@ -14,6 +17,7 @@
 use std::collections::HashMap;
 
 use callus_mesh::{ElementKind, Mesh};
+use rayon::prelude::*;
 
 use crate::assembly::Assembler;
 use crate::dofs::{DofMap, Fields};
@@ -22,14 +26,14 @@ use crate::element::{
 };
 use crate::material::{Biot, Diffusion, Elastic};
 use crate::pattern::nested_dissection;
+use crate::post::{biot_point_states, volume_average, PointState};
 use crate::shape::MAX_NODES;
 use crate::solver::{Definiteness, SymbolicFactorization};
 use crate::FemError;
 
 /// The mesh-dependent part of a problem, computed once.
-pub struct Discretisation<'m> {
-    /// The mesh.
-    pub mesh: &'m Mesh,
+pub struct Discretisation {
+    mesh: Mesh,
     /// The idealisation.
     pub ideal: Idealisation,
     /// The dofs.
@@ -41,10 +45,10 @@ pub struct Discretisation<'m> {
     refs: HashMap<ElementKind, ReferenceElement>,
 }
 
-impl<'m> Discretisation<'m> {
+impl Discretisation {
     /// Sets up `fields` on `mesh`. `threads` is passed to the factorization (1 = sequential).
     pub fn new(
-        mesh: &'m Mesh,
+        mesh: &Mesh,
         ideal: Idealisation,
         fields: Fields,
         threads: usize,
@@ -55,7 +59,7 @@ impl<'m> Discretisation<'m> {
     /// As [`Discretisation::new`], with the pattern also coupling each named pair of boundary sets
     /// (for springs between them, [`crate::bc::add_spring_between`]).
     pub fn with_couplings(
-        mesh: &'m Mesh,
+        mesh: &Mesh,
         ideal: Idealisation,
         fields: Fields,
         threads: usize,
@@ -125,13 +129,32 @@ impl<'m> Discretisation<'m> {
             refs.insert(kind, re);
         }
         Ok(Discretisation {
-            mesh,
+            mesh: mesh.clone(),
             ideal,
             dofs,
             assembler,
             symbolic,
             refs,
         })
+    }
+
+    /// The mesh, in its current configuration.
+    pub fn mesh(&self) -> &Mesh {
+        &self.mesh
+    }
+
+    /// Moves the nodes to `coords` (mm), e.g. the configuration after an increment; the pattern,
+    /// ordering and symbolic factorization stay valid.
+    pub fn set_coords(&mut self, coords: &[[f64; 3]]) -> Result<(), FemError> {
+        if coords.len() != self.mesh.num_nodes() {
+            return Err(FemError::Invalid(format!(
+                "{} positions for {} nodes",
+                coords.len(),
+                self.mesh.num_nodes()
+            )));
+        }
+        self.mesh.coords_mut().copy_from_slice(coords);
+        Ok(())
     }
 
     /// A zeroed value array on the pattern.
@@ -217,6 +240,84 @@ impl<'m> Discretisation<'m> {
                     let sv = s[i * np + j];
                     system[(nu + i) * n + nu + j] = -(sv + dt_s * h[i * np + j]);
                     previous[(nu + i) * n + nu + j] = -sv;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The volume-averaged state of every element (strain, pressure, flux, stresses) for the Biot
+    /// solution `x` (u–p dofs), in parallel; one [`PointState`] per element, in element order.
+    pub fn biot_element_states(
+        &self,
+        materials: &[Biot],
+        x: &[f64],
+    ) -> Result<Vec<PointState>, FemError> {
+        self.check_len("Biot materials", materials)?;
+        if self.dofs.fields() != Fields::DisplacementPressure || x.len() != self.dofs.len() {
+            return Err(FemError::Invalid(format!(
+                "element states need a u–p solution of {} values on a u–p problem (got {})",
+                self.dofs.len(),
+                x.len()
+            )));
+        }
+        (0..self.mesh.num_elements())
+            .into_par_iter()
+            .map_init(
+                || (Vec::new(), Vec::new(), Vec::new()),
+                |(u, p, points), e| {
+                    let mut xe = [[0.0; 3]; MAX_NODES];
+                    let (kind, nn) = self.coords_of(e, &mut xe);
+                    let re = &self.refs[&kind];
+                    let dofs = self.assembler.dofs_of(e);
+                    let nu = re.u_dofs();
+                    u.clear();
+                    u.extend(dofs[..nu].iter().map(|&d| x[d]));
+                    p.clear();
+                    p.extend(dofs[nu..].iter().map(|&d| x[d]));
+                    biot_point_states(re, &xe[..nn], &materials[e], u, p, points)
+                        .map_err(|b| self.assembler.bad(e, b))?;
+                    volume_average(points)
+                        .ok_or_else(|| FemError::Invalid(format!("element {e} has no volume")))
+                },
+            )
+            .collect()
+    }
+
+    /// Adds the nodal forces of an initial (pre-)stress to `rhs`: f = −∫ Bᵀ σ₀ dV, with one
+    /// stress tensor σ₀ (MPa, tension positive) per element, so that the body starts from a stressed
+    /// state (a residual stress carried between increments). Reactions then include it.
+    pub fn add_initial_stress(
+        &self,
+        stress_mpa: &[[[f64; 3]; 3]],
+        rhs: &mut [f64],
+    ) -> Result<(), FemError> {
+        self.check_len("initial stresses", stress_mpa)?;
+        let voigt = |t: &[[f64; 3]; 3]| -> [f64; 6] {
+            match self.ideal {
+                Idealisation::PlaneStrain => [t[0][0], t[1][1], t[0][1], 0.0, 0.0, 0.0],
+                Idealisation::Axisymmetric => [t[0][0], t[1][1], t[2][2], t[0][1], 0.0, 0.0],
+                Idealisation::ThreeD => [t[0][0], t[1][1], t[2][2], t[0][1], t[1][2], t[0][2]],
+            }
+        };
+        self.assembler.assemble_vector(rhs, |e, local| {
+            local.fill(0.0);
+            let sigma = voigt(&stress_mpa[e]);
+            if sigma.iter().all(|&v| v == 0.0) {
+                return Ok(());
+            }
+            let mut x = [[0.0; 3]; MAX_NODES];
+            let (kind, nn) = self.coords_of(e, &mut x);
+            let re = &self.refs[&kind];
+            let (dim, ns) = (self.ideal.dim(), self.ideal.strain_components());
+            for q in 0..re.rule.len() {
+                let v = re.at(q, &x[..nn])?;
+                for a in 0..nn {
+                    let b = re.b_block(&v, a);
+                    for c in 0..dim {
+                        let f: f64 = (0..ns).map(|i| b[i][c] * sigma[i]).sum();
+                        local[a * dim + c] -= v.weight * f;
+                    }
                 }
             }
             Ok(())

@@ -1,0 +1,179 @@
+//! What an incremental (updated-configuration) analysis needs from a discretisation: moving its
+//! nodes without redoing the symbolic work, element states of a u–p solution, and the nodal forces
+//! of a carried initial stress.
+
+use callus_fem::dofs::Fields;
+use callus_fem::material::{Biot, Elastic};
+use callus_fem::problem::Discretisation;
+use callus_fem::verification::{column_3d, column_axisymmetric};
+use callus_fem::Idealisation;
+use callus_mesh::Mesh;
+
+fn tissue() -> Biot {
+    Biot::from_constituents(
+        Elastic {
+            youngs_modulus_mpa: 2.0,
+            poisson_ratio: 0.167,
+        },
+        2300.0,
+        2300.0,
+        0.8,
+        1e-2,
+    )
+}
+
+/// A smooth, non-affine map of the nodes (the configuration after an increment).
+fn moved(mesh: &Mesh) -> Vec<[f64; 3]> {
+    mesh.coords()
+        .iter()
+        .map(|x| {
+            [
+                x[0] * (1.0 + 0.05 * x[1]),
+                x[1] * 1.1 + 0.02 * x[0] * x[0],
+                x[2],
+            ]
+        })
+        .collect()
+}
+
+/// Goal: `set_coords` gives the same matrices as a discretisation built on the moved mesh.
+/// Mesh: axisymmetric Quad9 column r ≤ 1, 0 ≤ z ≤ 2 (4 elements); Biot, Δt = 10 s.
+#[test]
+fn moved_nodes_assemble_like_a_mesh_built_there() {
+    let mesh = column_axisymmetric(2.0, 1.0, 4).unwrap();
+    let mut there = mesh.clone();
+    there.coords_mut().copy_from_slice(&moved(&mesh));
+    let mut disc = Discretisation::new(
+        &mesh,
+        Idealisation::Axisymmetric,
+        Fields::DisplacementPressure,
+        1,
+    )
+    .unwrap();
+    let fresh = Discretisation::new(
+        &there,
+        Idealisation::Axisymmetric,
+        Fields::DisplacementPressure,
+        1,
+    )
+    .unwrap();
+    disc.set_coords(there.coords()).unwrap();
+    let m = vec![tissue(); mesh.num_elements()];
+    let (mut a1, mut c1, mut a2, mut c2) = (
+        disc.new_values(),
+        disc.new_values(),
+        fresh.new_values(),
+        fresh.new_values(),
+    );
+    disc.assemble_biot(&m, 10.0, &mut a1, &mut c1).unwrap();
+    fresh.assemble_biot(&m, 10.0, &mut a2, &mut c2).unwrap();
+    let before = {
+        let d0 = Discretisation::new(
+            &mesh,
+            Idealisation::Axisymmetric,
+            Fields::DisplacementPressure,
+            1,
+        )
+        .unwrap();
+        let (mut a, mut c) = (d0.new_values(), d0.new_values());
+        d0.assemble_biot(&m, 10.0, &mut a, &mut c).unwrap();
+        a
+    };
+    let diff = |x: &[f64], y: &[f64]| {
+        x.iter()
+            .zip(y)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    };
+    assert!(diff(&a1, &a2) < 1e-12 && diff(&c1, &c2) < 1e-12);
+    assert!(
+        diff(&a1, &before) > 1e-3,
+        "moving the nodes must change the matrix"
+    );
+    assert!(disc.set_coords(&moved(&mesh)[1..]).is_err());
+}
+
+/// Goal: the element states of a uniform-strain u–p field are that strain and pressure exactly.
+/// Mesh: 3D Tet10 column 1 × 1 × 2 (2 cells high); u = E·x with a full (symmetric) E, p = 0.3 MPa.
+#[test]
+fn element_states_of_a_uniform_field_are_exact() {
+    let mesh = column_3d(2.0, 1.0, 2).unwrap();
+    let disc =
+        Discretisation::new(&mesh, Idealisation::ThreeD, Fields::DisplacementPressure, 1).unwrap();
+    let e = [
+        [0.01, 0.002, -0.003],
+        [0.002, -0.02, 0.004],
+        [-0.003, 0.004, 0.015],
+    ];
+    let mut x = vec![0.0; disc.dofs.len()];
+    for (n, xn) in mesh.coords().iter().enumerate() {
+        for c in 0..3 {
+            x[disc.dofs.u(n, c)] = (0..3).map(|j| e[c][j] * xn[j]).sum();
+        }
+        if let Some(p) = disc.dofs.p(n) {
+            x[p] = 0.3;
+        }
+    }
+    let m = vec![tissue(); mesh.num_elements()];
+    let states = disc.biot_element_states(&m, &x).unwrap();
+    assert_eq!(states.len(), mesh.num_elements());
+    for s in &states {
+        for i in 0..3 {
+            for j in 0..3 {
+                assert!((s.strain[i][j] - e[i][j]).abs() < 1e-12, "{:?}", s.strain);
+            }
+        }
+        assert!((s.pressure_mpa - 0.3).abs() < 1e-12);
+        assert!(s.darcy_flux_mm_per_s.iter().all(|q| q.abs() < 1e-14));
+    }
+    assert!(disc.biot_element_states(&m, &x[1..]).is_err());
+}
+
+/// Goal: a uniform initial stress σ₀ = s e_z⊗e_z has nodal forces −∫Bᵀσ₀ that vanish inside and
+/// sum to −s·A on the top face and +s·A on the bottom (divergence theorem): a carried residual stress
+/// is held by the supports. Mesh: axisymmetric Quad9 column r ≤ 1.5, 0 ≤ z ≤ 3 (6 elements), and
+/// the 3D Tet10 column 1 × 1 × 2. s = 0.7 MPa.
+#[test]
+fn uniform_initial_stress_loads_only_the_ends() {
+    let s = 0.7;
+    for (mesh, ideal, area) in [
+        (
+            column_axisymmetric(3.0, 1.5, 6).unwrap(),
+            Idealisation::Axisymmetric,
+            std::f64::consts::PI * 1.5 * 1.5,
+        ),
+        (column_3d(2.0, 1.0, 2).unwrap(), Idealisation::ThreeD, 1.0),
+    ] {
+        let disc = Discretisation::new(&mesh, ideal, Fields::Displacement, 1).unwrap();
+        // The axial direction: z is tensor index 1 in (r, z, θ), 2 in (x, y, z).
+        let axial = ideal.dim() - 1;
+        let mut sigma = [[0.0; 3]; 3];
+        sigma[axial][axial] = s;
+        let mut f = vec![0.0; disc.dofs.len()];
+        disc.add_initial_stress(&vec![sigma; mesh.num_elements()], &mut f)
+            .unwrap();
+        let (top, bottom) = (
+            &mesh.set("top").unwrap().nodes,
+            &mesh.set("bottom").unwrap().nodes,
+        );
+        let sum = |nodes: &[usize]| nodes.iter().map(|&n| f[disc.dofs.u(n, axial)]).sum::<f64>();
+        assert!(
+            (sum(top) + s * area).abs() < 1e-10 * area,
+            "{ideal:?}: top {}",
+            sum(top)
+        );
+        assert!(
+            (sum(bottom) - s * area).abs() < 1e-10 * area,
+            "{ideal:?}: bottom {}",
+            sum(bottom)
+        );
+        for n in 0..mesh.num_nodes() {
+            if !top.contains(&n) && !bottom.contains(&n) {
+                assert!(
+                    f[disc.dofs.u(n, axial)].abs() < 1e-10,
+                    "{ideal:?}: node {n} inside"
+                );
+            }
+        }
+    }
+}
