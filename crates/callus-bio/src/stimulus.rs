@@ -67,3 +67,88 @@ impl MechanicalState {
         -self.hydrostatic_stress_mpa
     }
 }
+
+/// The envelope of the mechanical states of several instants or events (the time levels of a
+/// distraction step, the steps of a day, a load cycle): each measure a rule may read at its largest
+/// magnitude, taken separately: the strain of the instant with the largest octahedral shear, the
+/// fluid velocity of the instant with the largest speed, and the pore pressure and hydrostatic stress
+/// of largest magnitude (signs kept). A rule classifying the envelope sees the peak of every measure
+/// it uses, whichever instant produced it (MODEL.md §5: "the peak of each step … combined as
+/// configured, default the maximum").
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Envelope {
+    state: Option<MechanicalState>,
+    shear: f64,
+}
+
+impl Envelope {
+    /// Takes `s` into the envelope.
+    pub fn absorb(&mut self, s: &MechanicalState) {
+        let shear = s.octahedral_shear_strain();
+        let Some(e) = &mut self.state else {
+            self.state = Some(*s);
+            self.shear = shear;
+            return;
+        };
+        if shear > self.shear {
+            e.strain = s.strain;
+            self.shear = shear;
+        }
+        if s.fluid_speed_mm_per_s() > e.fluid_speed_mm_per_s() {
+            e.fluid_velocity_mm_per_s = s.fluid_velocity_mm_per_s;
+        }
+        if s.pore_pressure_mpa.abs() > e.pore_pressure_mpa.abs() {
+            e.pore_pressure_mpa = s.pore_pressure_mpa;
+        }
+        if s.hydrostatic_stress_mpa.abs() > e.hydrostatic_stress_mpa.abs() {
+            e.hydrostatic_stress_mpa = s.hydrostatic_stress_mpa;
+        }
+    }
+
+    /// Takes another envelope into this one.
+    pub fn merge(&mut self, other: &Envelope) {
+        if let Some(s) = &other.state {
+            self.absorb(s);
+        }
+    }
+
+    /// The envelope, or `None` if nothing was absorbed (no mechanical event).
+    pub fn state(&self) -> Option<&MechanicalState> {
+        self.state.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(exx: f64, v: f64, p: f64, h: f64) -> MechanicalState {
+        MechanicalState {
+            strain: [[exx, 0.0, 0.0], [0.0, -exx, 0.0], [0.0, 0.0, 0.0]],
+            fluid_velocity_mm_per_s: [0.0, v, 0.0],
+            pore_pressure_mpa: p,
+            hydrostatic_stress_mpa: h,
+        }
+    }
+
+    /// The peak strain, velocity and pressures may come from different instants (end of the ramp,
+    /// start of the ramp, …); the envelope keeps each one's largest magnitude with its sign.
+    #[test]
+    fn envelope_keeps_each_measure_at_its_peak() {
+        let mut e = Envelope::default();
+        assert!(e.state().is_none());
+        e.absorb(&state(0.01, 2e-3, 0.05, -0.02));
+        e.absorb(&state(0.03, 1e-4, -0.08, 0.01));
+        e.absorb(&state(0.02, -5e-3, 0.01, 0.0));
+        let s = e.state().unwrap();
+        assert_eq!(s.strain[0][0], 0.03);
+        assert_eq!(s.fluid_velocity_mm_per_s[1], -5e-3);
+        assert_eq!(s.pore_pressure_mpa, -0.08);
+        assert_eq!(s.hydrostatic_stress_mpa, -0.02);
+        let mut other = Envelope::default();
+        other.absorb(&state(0.05, 0.0, 0.0, 0.0));
+        e.merge(&other);
+        assert_eq!(e.state().unwrap().strain[0][0], 0.05);
+        assert_eq!(e.state().unwrap().pore_pressure_mpa, -0.08);
+    }
+}

@@ -9,6 +9,7 @@ use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::{self, OsteotomyGeometry, Revolution, SolidElements};
 use callus_mesh::{geometry, gmsh, Mesh, MeshError};
 
+mod run;
 mod validate;
 
 #[derive(Parser)]
@@ -24,6 +25,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Simulate a distraction protocol day by day (the built-in default scenario without a file)
+    /// and write history.csv, forces.csv, summary.json and ParaView fields into --out.
+    Run(run::RunArgs),
     /// Mesh tools: generate the built-in osteotomy mesh, inspect or convert a Gmsh file.
     #[command(subcommand)]
     Mesh(MeshCommand),
@@ -133,6 +137,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Validate { .. } => unreachable!("handled above"),
+        Command::Run(args) => return run::run(&args),
         Command::Mesh(MeshCommand::Generate(args)) => mesh_generate(&args),
         Command::Mesh(MeshCommand::Info { file }) => mesh_info(&file),
         Command::Mesh(MeshCommand::Convert { file, out, order }) => {

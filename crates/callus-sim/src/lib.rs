@@ -1,10 +1,19 @@
 //! # callus-sim
 //!
 //! The distraction osteogenesis simulation (shared/MODEL.md §5–7): the scenario a run is configured
-//! by ([`scenario`]) and the protocol's day-by-day plan ([`protocol`]). The daily loop, observables
-//! and outputs build on these.
+//! by ([`scenario`]), the protocol's day-by-day plan ([`protocol`]), the model it builds
+//! ([`model`]), the mechanics of a day ([`mechanics`]), gap growth ([`growth`]), the observables
+//! ([`observe`]), the daily loop ([`run`]) and its files ([`output`]).
 
+mod error;
+pub mod growth;
+pub mod mechanics;
+pub mod model;
+pub mod observe;
+pub mod output;
 pub mod protocol;
+pub mod run;
 pub mod scenario;
 
+pub use error::SimError;
 pub use scenario::{Scenario, ScenarioError};

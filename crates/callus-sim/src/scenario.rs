@@ -75,6 +75,34 @@ impl IdealisationChoice {
     }
 }
 
+/// The mesh's boundary sets the run uses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Boundary {
+    /// Held still (all displacement components zero).
+    pub fixed_set: String,
+    /// Distracted along the bone axis, held laterally.
+    pub moving_set: String,
+    /// Free-draining surfaces (p = 0).
+    pub drained_sets: Vec<String>,
+    /// Where layers are inserted as the gap grows (facets across the gap).
+    pub growth_plane: String,
+    /// Bone surface of the proximal segment facing the gap.
+    pub proximal_bone_surface: String,
+    /// Bone surface of the distal segment facing the gap.
+    pub distal_bone_surface: String,
+}
+
+/// What an inserted layer of regenerate is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NewLayer {
+    /// The tissue state of the element below (conserves tissue content).
+    Neighbour,
+    /// Fresh granulation tissue.
+    Granulation,
+}
+
 /// Tissue catalogue and state options.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,6 +114,12 @@ pub struct Tissues {
     pub window_days: usize,
     /// How the permeability is mixed.
     pub permeability_mixing: PermeabilityMixing,
+    /// Regions whose tissue differentiates (start as granulation tissue).
+    pub regenerate_regions: Vec<String>,
+    /// Tissue of an inserted layer.
+    pub new_layer: NewLayer,
+    /// Every other region: its catalogue tissue.
+    pub fixed_regions: std::collections::BTreeMap<String, String>,
 }
 
 /// Distraction steps per day, or continuous distraction.
@@ -159,7 +193,14 @@ pub enum Loading {
         fixator_stiffness_n_per_mm: f64,
         /// Phases in which the load acts.
         phases: Vec<Phase>,
+        /// Loading time of one cycle (s).
+        #[serde(default = "default_load_ramp_s")]
+        load_ramp_s: f64,
     },
+}
+
+fn default_load_ramp_s() -> f64 {
+    0.5
 }
 
 /// A phase of the protocol.
@@ -204,6 +245,20 @@ pub struct Numerics {
     pub stimulus: StimulusChoice,
     /// Carry residual (pre-traction) stress between steps.
     pub pretraction: bool,
+    /// e-folding time of the carried stress (days).
+    pub pretraction_relaxation_days: f64,
+    /// The fluid velocity the rule reads.
+    pub fluid_velocity: FluidVelocity,
+}
+
+/// Which fluid velocity drives the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FluidVelocity {
+    /// Seepage velocity relative to the solid, q/n (default, MODEL.md §1).
+    Seepage,
+    /// Darcy flux q.
+    DarcyFlux,
 }
 
 /// Output options.
@@ -220,6 +275,8 @@ pub struct Output {
 pub struct Scenario {
     /// Geometry.
     pub geometry: Geometry,
+    /// Boundary sets.
+    pub boundary: Boundary,
     /// Tissues.
     pub tissues: Tissues,
     /// Mechano-regulation rule and its parameters.
@@ -369,6 +426,10 @@ impl Scenario {
         if n.first_time_step_s > p.ramp_s {
             return bad("numerics.first_time_step_s", n.first_time_step_s.to_string(), "must not exceed protocol.ramp_s (the ramp needs several steps; ≤ ramp_s/10 is advised)");
         }
+        positive(
+            "numerics.pretraction_relaxation_days",
+            n.pretraction_relaxation_days,
+        )?;
         if n.steps_per_level == 0 {
             return bad("numerics.steps_per_level", "0".into(), "must be at least 1");
         }
@@ -391,8 +452,10 @@ impl Scenario {
             load_n,
             fixator_stiffness_n_per_mm,
             phases,
+            load_ramp_s,
         } = &self.loading
         {
+            positive("loading.load_ramp_s", *load_ramp_s)?;
             if !load_n.is_finite() {
                 return bad(
                     "loading.load_n",

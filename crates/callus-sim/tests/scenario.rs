@@ -26,7 +26,11 @@ fn the_default_is_the_commented_file_and_round_trips() {
         callus_mesh::generate::OsteotomyGeometry::default(),
         "the file and the generator agree"
     );
-    assert_eq!(d.loading, Loading::None);
+    assert!(
+        matches!(&d.loading, Loading::CyclicAxial { phases, .. } if phases == &[callus_sim::scenario::Phase::Consolidation]),
+        "weight bearing in consolidation drives ossification: {:?}",
+        d.loading
+    );
     assert_eq!(parse(DEFAULT_SCENARIO_TOML).unwrap(), d);
     assert_eq!(
         parse(&d.to_toml()).unwrap(),

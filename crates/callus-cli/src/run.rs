@@ -1,0 +1,150 @@
+//! `callus run`: one simulation, with a progress bar and a short summary.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use callus_sim::run::{run as simulate, Progress, RunOptions, Summary};
+use callus_sim::scenario::DEFAULT_SCENARIO_TOML;
+use callus_sim::Scenario;
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML; every key optional, see --print-default). Without it: the built-in
+    /// default (ovine metatarsus, 1 mm/day in 4 steps, 7-day latency, 10 mm, 40 days consolidation).
+    scenario: Option<PathBuf>,
+    /// Output directory (created; files in it are replaced).
+    #[arg(long, short, default_value = "callus-run")]
+    out: PathBuf,
+    /// Print the built-in default scenario, commented, and exit (a file to start from).
+    #[arg(long)]
+    print_default: bool,
+    /// No progress bar and no summary (errors still go to stderr).
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print the summary as JSON on stdout (no progress bar).
+    #[arg(long)]
+    json: bool,
+    /// Threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Do not write ParaView fields (histories and summary only).
+    #[arg(long)]
+    no_fields: bool,
+}
+
+pub fn run(args: &RunArgs) -> ExitCode {
+    if args.print_default {
+        print!("{DEFAULT_SCENARIO_TOML}");
+        return ExitCode::SUCCESS;
+    }
+    let (scenario, name) = match &args.scenario {
+        Some(path) => match Scenario::from_file(path) {
+            Ok(s) => (s, path.display().to_string()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => (Scenario::default_scenario(), "built-in default".to_string()),
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    // The global pool runs the parallel assembly; a second call (tests) keeps the first pool.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global();
+    let bar = if args.quiet || args.json {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} day {pos}/{len} [{bar:30}] {elapsed_precise} (eta {eta}) {msg}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    };
+    let options = RunOptions {
+        out_dir: args.out.clone(),
+        threads,
+        fields: !args.no_fields,
+    };
+    let mut on_day = |p: &Progress| {
+        bar.set_length(p.total as u64);
+        bar.set_position(p.done as u64);
+        let r = p.row;
+        bar.set_message(format!(
+            "{:?}, gap {:.2} mm, stiffness {:.3e} N/mm, bone {:.0} %",
+            r.phase,
+            r.gap_mm,
+            r.callus_stiffness_n_per_mm,
+            100.0 * (r.immature_bone_fraction + r.mature_bone_fraction)
+        ));
+    };
+    match simulate(&scenario, &name, &options, &mut on_day) {
+        Ok(summary) => {
+            bar.finish_and_clear();
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).expect("a summary serialises")
+                );
+            } else if !args.quiet {
+                print_summary(&summary, &args.out);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            bar.abandon();
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_summary(s: &Summary, out: &std::path::Path) {
+    let opt =
+        |v: Option<f64>, unit: &str| v.map_or("—".to_string(), |v| format!("{v:.1} {unit}"));
+    println!("callus {} — {}", s.version, s.scenario_file);
+    println!(
+        "  bridging day        {}",
+        s.bridging_day
+            .map_or("not bridged".to_string(), |d| d.to_string())
+    );
+    println!(
+        "  healing index       {}",
+        opt(s.healing_index_days_per_cm, "days/cm")
+    );
+    println!(
+        "  final stiffness     {:.4e} N/mm ({:.1} % of intact bone)",
+        s.final_stiffness_n_per_mm, s.final_stiffness_pct_intact
+    );
+    println!("  largest step force  {}", opt(s.max_peak_force_n, "N"));
+    let f = &s.final_fractions;
+    println!(
+        "  final regenerate    granulation {:.2}, fibrous {:.2}, cartilage {:.2}, immature bone {:.2}, mature bone {:.2}, marrow {:.2}",
+        f.granulation, f.fibrous, f.cartilage, f.immature_bone, f.mature_bone, f.marrow
+    );
+    println!(
+        "  gap                 {:.2} mm after {} days; {} layers inserted, {} elements",
+        s.final_gap_mm, s.days, s.layers_inserted, s.final_elements
+    );
+    println!(
+        "  run time            {:.1} s (factorizations {:.1} s, solves {:.1} s, assembly {:.1} s, biology {:.1} s)",
+        s.run_time_s,
+        s.time.mechanics.factorization_s,
+        s.time.mechanics.solve_s,
+        s.time.mechanics.assembly_s,
+        s.time.biology_s
+    );
+    println!(
+        "  outputs             {}/ (history.csv, forces.csv, summary.json, fields.pvd)",
+        out.display()
+    );
+}

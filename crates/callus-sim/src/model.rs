@@ -1,0 +1,161 @@
+//! The model a scenario describes, checked against its mesh before any work: the reference mesh
+//! (quadratic, for Taylor–Hood), the role of every element (regenerate tissue, or a fixed catalogue
+//! tissue) and the tissue catalogue.
+
+use callus_bio::tissue::TissueCatalogue;
+use callus_mesh::elevate::{elevate, QuadraticQuad};
+use callus_mesh::generate::{self, Revolution};
+use callus_mesh::Mesh;
+
+use crate::scenario::{IdealisationChoice, Scenario, ScenarioError};
+use crate::SimError;
+
+/// The mesh and tissues of a run.
+pub struct Model {
+    /// The mesh as built (quadratic), before any distraction.
+    pub mesh: Mesh,
+    /// For each element: `None` for regenerate, or its fixed catalogue tissue.
+    pub fixed: Vec<Option<String>>,
+    /// The tissue catalogue.
+    pub catalogue: TissueCatalogue,
+}
+
+fn mismatch(file: &str, key: &str, value: &str, why: String) -> SimError {
+    SimError::Scenario(ScenarioError::Value {
+        file: file.to_string(),
+        key: key.to_string(),
+        value: value.to_string(),
+        why,
+    })
+}
+
+impl Model {
+    /// Builds the mesh (generator or Gmsh file, elevated to quadratic if linear) and checks that
+    /// every set and region the scenario names exists, and that every region has a role. `file`
+    /// names the scenario in messages.
+    pub fn build(s: &Scenario, file: &str) -> Result<Model, SimError> {
+        let linear = match &s.geometry.mesh_file {
+            Some(path) => callus_mesh::gmsh::read_msh(path)?,
+            None => match s.geometry.idealisation {
+                IdealisationChoice::Axisymmetric => generate::axisymmetric(&s.geometry.osteotomy)?,
+                IdealisationChoice::ThreeD => {
+                    generate::revolved(&s.geometry.osteotomy, Revolution::default())?
+                }
+            },
+        };
+        let dim = match s.geometry.idealisation {
+            IdealisationChoice::Axisymmetric => 2,
+            IdealisationChoice::ThreeD => 3,
+        };
+        if linear.dim() != dim {
+            return Err(mismatch(
+                file,
+                "geometry.idealisation",
+                &format!("{:?}", s.geometry.idealisation),
+                format!("the mesh is {}D", linear.dim()),
+            ));
+        }
+        let mesh = if linear.kind_counts().iter().all(|(k, _)| k.is_quadratic()) {
+            linear
+        } else {
+            elevate(&linear, QuadraticQuad::Quad9)?
+        };
+        let b = &s.boundary;
+        let mut sets: Vec<(&str, &str)> = vec![
+            ("boundary.fixed_set", &b.fixed_set),
+            ("boundary.moving_set", &b.moving_set),
+            ("boundary.growth_plane", &b.growth_plane),
+            ("boundary.proximal_bone_surface", &b.proximal_bone_surface),
+            ("boundary.distal_bone_surface", &b.distal_bone_surface),
+        ];
+        sets.extend(
+            b.drained_sets
+                .iter()
+                .map(|n| ("boundary.drained_sets", n.as_str())),
+        );
+        sets.extend(
+            s.cells
+                .source_sets
+                .iter()
+                .map(|n| ("cells.source_sets", n.as_str())),
+        );
+        let known_sets = || mesh.sets().keys().cloned().collect::<Vec<_>>().join(", ");
+        for (key, name) in sets {
+            if mesh.set(name).is_err() {
+                return Err(mismatch(
+                    file,
+                    key,
+                    name,
+                    format!(
+                        "the mesh has no boundary set of that name; it has: {}",
+                        known_sets()
+                    ),
+                ));
+            }
+        }
+        let catalogue = match &s.tissues.file {
+            Some(path) => TissueCatalogue::from_file(path)?,
+            None => TissueCatalogue::default_table(),
+        };
+        let t = &s.tissues;
+        let known_regions = mesh.region_names().join(", ");
+        for name in t.regenerate_regions.iter().chain(&s.cells.source_regions) {
+            if mesh.region_id(name).is_none() {
+                return Err(mismatch(
+                    file,
+                    "tissues.regenerate_regions / cells.source_regions",
+                    name,
+                    format!("the mesh has no region of that name; it has: {known_regions}"),
+                ));
+            }
+        }
+        for (region, tissue) in &t.fixed_regions {
+            if let Err(e) = catalogue.get(tissue) {
+                return Err(mismatch(
+                    file,
+                    &format!("tissues.fixed_regions.{region}"),
+                    tissue,
+                    e.to_string(),
+                ));
+            }
+        }
+        let mut role = Vec::with_capacity(mesh.region_names().len());
+        for name in mesh.region_names() {
+            let regenerate = t.regenerate_regions.contains(name);
+            role.push(match (regenerate, t.fixed_regions.get(name)) {
+                (true, None) => None,
+                (false, Some(tissue)) => Some(tissue.clone()),
+                (true, Some(_)) => {
+                    return Err(mismatch(
+                        file,
+                        &format!("tissues.fixed_regions.{name}"),
+                        name,
+                        "the region is also in tissues.regenerate_regions; give it one role".into(),
+                    ))
+                }
+                (false, None) => {
+                    return Err(mismatch(
+                        file,
+                        "tissues.regenerate_regions",
+                        name,
+                        format!("mesh region '{name}' has no role: add it to tissues.regenerate_regions or give it a tissue in [tissues.fixed_regions]"),
+                    ))
+                }
+            });
+        }
+        if role.iter().all(Option::is_some) {
+            return Err(mismatch(
+                file,
+                "tissues.regenerate_regions",
+                "[]",
+                "no region of the mesh is regenerate".into(),
+            ));
+        }
+        let fixed = mesh.elements().map(|e| role[e.region].clone()).collect();
+        Ok(Model {
+            mesh,
+            fixed,
+            catalogue,
+        })
+    }
+}

@@ -1,0 +1,162 @@
+//! Observables of a day (MODEL.md §6): gap length, tissue fractions of the regenerate, bony
+//! bridging, and the intact-bone reference of the stiffness.
+
+use std::collections::HashMap;
+
+use callus_bio::state::{ElementTissue, Fractions, TissueState};
+use callus_fem::Idealisation;
+use callus_mesh::geometry::{axisymmetric_volume, element_measure};
+use callus_mesh::{ElementId, Mesh, MeshError};
+
+use crate::growth::plane_position;
+
+/// Catalogue tissues that count as bone for bridging when an element is fixed to them.
+pub const BONE_TISSUES: [&str; 3] = ["cortical_bone", "mature_bone", "immature_bone"];
+
+/// Bone fraction (immature + mature) from which a regenerate element counts as bone.
+pub const BONE_ELEMENT_FRACTION: f64 = 0.5;
+
+/// Volume (mm³) of element `e` in the mesh's configuration (revolved in axisymmetry).
+pub fn volume(mesh: &Mesh, ideal: Idealisation, e: ElementId) -> f64 {
+    match ideal {
+        Idealisation::Axisymmetric => axisymmetric_volume(mesh, e),
+        _ => element_measure(mesh, e),
+    }
+}
+
+/// Gap length (mm): mean axial distance between the bone surfaces facing the gap, over their
+/// nodes on bone (`on_bone[node]`; the marrow face of an osteotomy is pulled into the gap with the
+/// regenerate, the cortex is not), or over all their nodes if none is on bone.
+pub fn gap_length(
+    mesh: &Mesh,
+    proximal: &str,
+    distal: &str,
+    on_bone: &[bool],
+) -> Result<f64, MeshError> {
+    let a = mesh.dim() - 1;
+    let mean = |set: &str| -> Result<f64, MeshError> {
+        let all = &mesh.set(set)?.nodes;
+        let bone: Vec<usize> = all.iter().copied().filter(|&n| on_bone[n]).collect();
+        let nodes = if bone.is_empty() { all.clone() } else { bone };
+        Ok(nodes.iter().map(|&n| mesh.coords()[n][a]).sum::<f64>() / nodes.len().max(1) as f64)
+    };
+    Ok(mean(distal)? - mean(proximal)?)
+}
+
+/// Nodes of elements whose tissue is fixed bone.
+pub fn bone_nodes(mesh: &Mesh, state: &TissueState) -> Vec<bool> {
+    let mut on = vec![false; mesh.num_nodes()];
+    for el in mesh.elements() {
+        if matches!(state.element(el.id), ElementTissue::Fixed(t) if BONE_TISSUES.contains(&t.as_str()))
+        {
+            for &n in el.nodes {
+                on[n] = true;
+            }
+        }
+    }
+    on
+}
+
+/// Volume-weighted tissue fractions of the regenerate (granulation, fibrous, cartilage, immature
+/// bone, mature bone, resorption/marrow) and its volume (mm³).
+pub fn regenerate_fractions(
+    mesh: &Mesh,
+    ideal: Idealisation,
+    state: &TissueState,
+) -> (Fractions, f64) {
+    let mut total = [0.0; 6];
+    let mut v_all = 0.0;
+    for e in 0..state.len() {
+        if let ElementTissue::Regenerate(_) = state.element(e) {
+            let v = volume(mesh, ideal, e);
+            v_all += v;
+            for (t, f) in total.iter_mut().zip(state.fractions(e)) {
+                *t += v * f;
+            }
+        }
+    }
+    if v_all > 0.0 {
+        total.iter_mut().for_each(|t| *t /= v_all);
+    }
+    (total, v_all)
+}
+
+/// Whether element `e` is bone: a fixed bone tissue, or regenerate with bone fraction ≥ ½.
+pub fn is_bone(state: &TissueState, e: ElementId) -> bool {
+    match state.element(e) {
+        ElementTissue::Fixed(t) => BONE_TISSUES.contains(&t.as_str()),
+        ElementTissue::Regenerate(_) => {
+            let f = state.fractions(e);
+            f[3] + f[4] >= BONE_ELEMENT_FRACTION
+        }
+    }
+}
+
+/// Bony bridging: whether bone elements connected through shared facets join an element touching
+/// the fixed set (the proximal segment) to one touching the moving set (the distal segment).
+pub fn bridged(
+    mesh: &Mesh,
+    state: &TissueState,
+    fixed_set: &str,
+    moving_set: &str,
+) -> Result<bool, MeshError> {
+    let n = mesh.num_elements();
+    let bone: Vec<bool> = (0..n).map(|e| is_bone(state, e)).collect();
+    // Union–find over bone elements sharing a facet.
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn root(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut seen: HashMap<Vec<usize>, ElementId> = HashMap::new();
+    for el in mesh.elements().filter(|el| bone[el.id]) {
+        for local in 0..el.kind.facets().len() {
+            if let Some(&other) = seen.get(&el.facet_key(local)) {
+                let (a, b) = (root(&mut parent, el.id), root(&mut parent, other));
+                parent[a] = b;
+            } else {
+                seen.insert(el.facet_key(local), el.id);
+            }
+        }
+    }
+    let touching = |set: &str| -> Result<Vec<bool>, MeshError> {
+        let mut on = vec![false; mesh.num_nodes()];
+        for &v in &mesh.set(set)?.nodes {
+            on[v] = true;
+        }
+        Ok(mesh
+            .elements()
+            .map(|el| el.nodes.iter().any(|&v| on[v]))
+            .collect())
+    };
+    let (near_fixed, near_moving) = (touching(fixed_set)?, touching(moving_set)?);
+    let mut fixed_roots = std::collections::HashSet::new();
+    for e in (0..n).filter(|&e| bone[e] && near_fixed[e]) {
+        fixed_roots.insert(root(&mut parent, e));
+    }
+    Ok((0..n).any(|e| bone[e] && near_moving[e] && fixed_roots.contains(&root(&mut parent, e))))
+}
+
+/// Axial stiffness (N/mm) of an intact bone over the construct's length: E·A/L with E the cortical
+/// bone's modulus, A the cortex cross-section (volume of the `cortex` elements over their axial
+/// extent, gap excluded) and L the distance between the fixed and moving sets. The reference of
+/// `stiffness_pct_intact` (MODEL.md §6).
+pub fn intact_stiffness(
+    mesh: &Mesh,
+    ideal: Idealisation,
+    cortical: &[bool],
+    e_cortical_mpa: f64,
+    ends: (&str, &str),
+    gap_mm: f64,
+) -> Result<f64, MeshError> {
+    let length = plane_position(mesh, ends.1)? - plane_position(mesh, ends.0)?;
+    let v: f64 = (0..mesh.num_elements())
+        .filter(|&e| cortical[e])
+        .map(|e| volume(mesh, ideal, e))
+        .sum();
+    let area = v / (length - gap_mm);
+    Ok(e_cortical_mpa * area / length)
+}
