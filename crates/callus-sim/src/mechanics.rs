@@ -261,7 +261,8 @@ impl Mechanics {
         let mut current_dt = f64::NAN;
         for w in times.windows(2) {
             let (t1, dt) = (w[1], w[1] - w[0]);
-            if !((dt - current_dt).abs() <= 1e-9 * dt) {
+            let same_dt = (dt - current_dt).abs() <= 1e-9 * dt; // false for the first (NaN)
+            if !same_dt {
                 let t = clock();
                 for ((s, a), h) in self.scratch.iter_mut().zip(&self.a0).zip(&self.slope) {
                     *s = a + dt * h;

@@ -307,10 +307,15 @@ pub fn run(
                 env_steps[e].merge(&outcome.peak[e]);
                 env_relaxed[e].absorb(&outcome.relaxed[e]);
             }
-            for (node, u) in outcome.displacement.iter().enumerate() {
+            for ((x, total), u) in f
+                .current
+                .iter_mut()
+                .zip(&mut f.displacement)
+                .zip(&outcome.displacement)
+            {
                 for c in 0..3 {
-                    f.current[node][c] += u[c];
-                    f.displacement[node][c] += u[c];
+                    x[c] += u[c];
+                    total[c] += u[c];
                 }
             }
             f.pressure = outcome.pressure;
@@ -337,15 +342,18 @@ pub fn run(
                 let (moved, ins) = split_rows(&mut f.reference, &f.current, &b.growth_plane, &rows)
                     .map_err(|e| fail(&e))?;
                 f.current = moved;
-                let carry3 = |v: &[[f64; 3]]| -> Vec<[f64; 3]> {
+                f.displacement = {
                     let comps: Vec<Vec<f64>> = (0..3)
-                        .map(|c| ins.carry_node_values(&v.iter().map(|x| x[c]).collect::<Vec<_>>()))
+                        .map(|c| {
+                            ins.carry_node_values(
+                                &f.displacement.iter().map(|x| x[c]).collect::<Vec<_>>(),
+                            )
+                        })
                         .collect();
                     (0..comps[0].len())
                         .map(|i| [comps[0][i], comps[1][i], comps[2][i]])
                         .collect()
                 };
-                f.displacement = carry3(&f.displacement);
                 f.pressure = ins.carry_node_values(&f.pressure);
                 f.cells = ins.carry_node_values(&f.cells);
                 let source: Vec<Option<usize>> = ins
