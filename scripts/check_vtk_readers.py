@@ -119,9 +119,7 @@ def main():
                    "--order", "quadratic", "--out", p)
         check(p, n, c, [22], 2, AREA_2D, 1e-9)
         run_dir = os.path.join(d, "run")
-        scenario = os.path.join(d, "small.toml")
-        with open(scenario, "w") as f:
-            f.write(SMALL_SCENARIO)
+        scenario = SMALL_SCENARIO_FILE
         out = subprocess.run([callus, "run", scenario, "--out", run_dir, "--quiet"],
                              capture_output=True, text=True)
         if out.returncode != 0:
@@ -130,31 +128,8 @@ def main():
     print(f"VTK reader checks: 5 meshes and a run's {days} field files passed, 0 failed")
 
 
-# A small run (coarse mesh, 6 days) whose ParaView files are read back.
-SMALL_SCENARIO = """
-[geometry.osteotomy]
-outer_radius_mm = 4.0
-cortical_thickness_mm = 1.5
-segment_length_mm = 3.0
-callus_thickness_mm = 2.0
-callus_length_mm = 4.0
-soft_tissue_thickness_mm = 1.0
-element_size_mm = 1.0
-max_element_size_mm = 2.0
-grading = 1.5
-
-[protocol]
-latency_days = 1
-rhythm = 2
-lengthening_mm = 2.0
-consolidation_days = 3
-
-[numerics]
-max_element_height_mm = 0.8
-
-[output]
-field_every_days = 2
-"""
+# A small run (coarse mesh, 6 days) whose ParaView files are read back (shared with the Rust tests).
+SMALL_SCENARIO_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "validation", "small_run.toml")
 
 CELL_ARRAYS = ["granulation_fraction", "fibrous_fraction", "cartilage_fraction", "immature_bone_fraction",
                "mature_bone_fraction", "phenotype", "stimulus", "youngs_modulus_mpa",

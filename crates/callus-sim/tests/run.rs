@@ -11,41 +11,8 @@ use std::path::Path;
 use callus_sim::run::{run, RunOptions, Summary};
 use callus_sim::Scenario;
 
-const SMALL: &str = r#"
-[geometry.osteotomy]
-outer_radius_mm = 4.0
-cortical_thickness_mm = 1.5
-gap_mm = 1.0
-segment_length_mm = 3.0
-callus_thickness_mm = 2.0
-callus_length_mm = 4.0
-soft_tissue_thickness_mm = 1.0
-element_size_mm = 1.0
-max_element_size_mm = 2.0
-grading = 1.5
-
-[protocol]
-latency_days = 1
-rate_mm_per_day = 1.0
-rhythm = 2
-lengthening_mm = 2.0
-consolidation_days = 3
-ramp_s = 60.0
-
-[loading]
-kind = "cyclic_axial"
-load_n = 50.0
-fixator_stiffness_n_per_mm = 500.0
-phases = ["consolidation"]
-
-[numerics]
-first_time_step_s = 6.0
-steps_per_level = 2
-max_time_step_s = 7200.0
-
-[output]
-field_every_days = 2
-"#;
+/// The scenario, shared with scripts/check_vtk_readers.py.
+const SMALL: &str = include_str!("../../../validation/small_run.toml");
 
 /// The small scenario with the tables of `extra` merged over it, key by key.
 fn scenario(extra: &str) -> Scenario {
