@@ -18,7 +18,7 @@
 //! from): a new element continues the tissue of the element below it (or starts as granulation
 //! tissue, as configured), nodal fields are interpolated.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use callus_mesh::growth::{insert_layer, LayerInsertion, NodeSource};
 use callus_mesh::{ElementId, Mesh, MeshError};
@@ -47,19 +47,15 @@ pub fn plane_rows(reference: &Mesh, plane: &str) -> Result<PlaneRows, MeshError>
         .collect();
     let a = axial_index(reference);
     let plane_z = plane_position(reference, plane)?;
-    let mut owners: HashMap<ElementId, ()> = HashMap::new();
-    for e in reference.elements() {
-        for local in 0..e.kind.facets().len() {
-            if keys.contains(&e.facet_key(local)) {
-                owners.insert(e.id, ());
-            }
-        }
-    }
+    let mut owners: Vec<ElementId> = reference
+        .elements()
+        .filter(|e| (0..e.kind.facets().len()).any(|l| keys.contains(&e.facet_key(l))))
+        .map(|e| e.id)
+        .collect();
     let mut rows = PlaneRows {
         below: vec![],
         above: vec![],
     };
-    let mut owners: Vec<ElementId> = owners.into_keys().collect();
     owners.sort_unstable();
     for e in owners {
         if reference.element_centroid(e)[a] < plane_z {

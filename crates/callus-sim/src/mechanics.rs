@@ -187,11 +187,11 @@ impl Mechanics {
     /// Assembles A₀, A₁ − A₀ and C for `materials` on the current configuration.
     fn assemble(&mut self, materials: &[Biot]) -> Result<(), FemError> {
         let t = clock();
-        let mut c_unused = self.biot.new_values();
         self.biot
             .assemble_biot(materials, 0.0, &mut self.a0, &mut self.c)?;
+        // C does not depend on Δt: the second one lands in the scratch, overwritten later anyway.
         self.biot
-            .assemble_biot(materials, 1.0, &mut self.slope, &mut c_unused)?;
+            .assemble_biot(materials, 1.0, &mut self.slope, &mut self.scratch)?;
         for (s, a) in self.slope.iter_mut().zip(&self.a0) {
             *s -= a;
         }

@@ -166,14 +166,13 @@ struct Materials {
     cells: Vec<f64>,
 }
 
-fn element_means(mesh: &Mesh, nodal: &[f64]) -> Vec<f64> {
-    mesh.elements()
-        .map(|e| e.nodes.iter().map(|&n| nodal[n]).sum::<f64>() / e.nodes.len() as f64)
-        .collect()
-}
-
-fn materials(f: &Fields, model: &Model, fluid: FluidVelocity) -> Result<Materials, SimError> {
-    let cells = element_means(&f.reference, &f.cells);
+fn materials(
+    f: &Fields,
+    model: &Model,
+    cell_problem: &CellDiffusion,
+    fluid: FluidVelocity,
+) -> Result<Materials, SimError> {
+    let cells = cell_problem.element_means(&f.cells);
     let n = cells.len();
     let mut m = Materials {
         biot: Vec::with_capacity(n),
@@ -261,7 +260,7 @@ pub fn run(
             message: e.to_string(),
         };
         let t = Instant::now();
-        let mut mat = materials(&f, &model, num.fluid_velocity)?;
+        let mut mat = materials(&f, &model, &cell_problem, num.fluid_velocity)?;
         shares.biology_s += t.elapsed().as_secs_f64();
         let n = f.reference.num_elements();
         let mut env_steps = vec![Envelope::default(); n];
@@ -384,7 +383,7 @@ pub fn run(
                 mech = Mechanics::new(&f.reference, ideal, b, options.threads)?;
                 cell_problem = CellDiffusion::new(&f.reference, ideal, scenario.cells.clone())?;
                 let t = Instant::now();
-                mat = materials(&f, &model, num.fluid_velocity)?;
+                mat = materials(&f, &model, &cell_problem, num.fluid_velocity)?;
                 shares.biology_s += t.elapsed().as_secs_f64();
             }
             mech.set_coords(&f.current)?;
@@ -450,7 +449,7 @@ pub fn run(
         cell_problem.set_coords(&f.current)?;
         cell_problem.solver()?.advance(&mut f.cells, 1.0)?;
         f.cells.iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
-        mat = materials(&f, &model, num.fluid_velocity)?;
+        mat = materials(&f, &model, &cell_problem, num.fluid_velocity)?;
         shares.biology_s += t.elapsed().as_secs_f64();
 
         // Observables.
