@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The test command: the Rust test suite, the verification cases (callus validate), then the
-# third-party reader checks (VTK opens what callus writes). Installs what it needs itself (crates by
+# The test command: the Rust test suite, the whole runs that need an optimised build (release,
+# `--ignored`), the verification cases (callus validate), then the third-party reader checks (VTK
+# opens what callus writes). Installs what it needs itself (crates by
 # cargo, VTK by scripts/python-tools.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo test --workspace
+cargo test --release -p callus-sim --test end_to_end -- --ignored
 python="$(scripts/python-tools.sh)"
 cargo build --quiet --bin callus
 cargo run --quiet --bin callus -- validate

@@ -4,15 +4,17 @@
 //!
 //! The topology comes from [`callus_mesh::growth::insert_layer`], applied to the *reference* mesh
 //! (the mesh as built, whose growth plane stays flat; each insertion there lengthens it by the layer
-//! height). The current configuration is then mapped so that the total length is unchanged: nodes
-//! within one row below the plane move down, and nodes within one row above it move up, by up to
-//! h/2 (linear in the *reference* distance to the plane, where the plane is flat, and zero beyond
-//! the rows, so every column moves alike however the current plane is warped), and the new layer
-//! fills the room between. The layer height h is set per column, at each plane node ⅔ of the
-//! shorter of its row elements there (current heights), so that the two split rows and the new
-//! layer end about equally tall in every column, whether it stretched much (granulation in the gap)
-//! or little (stiffer soft tissue). Rows further from the plane are not split again: the tallest
-//! element beside the plane is reported every day (`max_plane_element_height_mm`).
+//! height). The current configuration is then mapped so that the total length is unchanged: each
+//! side of the plane gives the new layer a third of its own height at every plane node (the
+//! shortest axial edge leaving the plane there, so a thin element sheared along a sloping interface
+//! counts by its thickness), the plane nodes move down by the room below and their copies sit the
+//! whole layer above them; the other nodes of the two rows follow linearly in their *reference*
+//! distance from the plane (where the plane is flat), so every column moves alike however the
+//! current plane is warped. A tall side is thus shortened by a third whatever its neighbour across
+//! the plane, and a column that stretched little (stiff soft tissue, the axis) gets a thin layer.
+//! Spreading that over the soft tissue is the job of [`crate::rezone`], which the loop calls after
+//! the splits of a step. The tallest element beside the plane is reported every day
+//! (`max_plane_element_height_mm`).
 //!
 //! Carrying state is the caller's ([`LayerInsertion`] says where every new node and element came
 //! from): a new element continues the tissue of the element below it (or starts as granulation
@@ -81,52 +83,54 @@ fn mean_axial(coords: &[[f64; 3]], nodes: &[usize], a: usize) -> Result<f64, Mes
     Ok(nodes.iter().map(|&n| coords[n][a]).sum::<f64>() / nodes.len() as f64)
 }
 
-/// Height (mm) of element `e` along the bone axis in the configuration `coords`.
-pub fn element_height(mesh: &Mesh, coords: &[[f64; 3]], e: ElementId) -> f64 {
-    let a = axial_index(mesh);
-    let (lo, hi) = mesh
-        .element(e)
-        .nodes
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), &n| {
-            (lo.min(coords[n][a]), hi.max(coords[n][a]))
-        });
-    hi - lo
-}
-
-/// Clear height (mm) of element `e` in `coords`: the lowest of its upper vertices minus the highest
-/// of its lower ones (upper and lower as in the reference mesh, where the rows are straight), the
-/// room a split may take from a sheared element without turning a corner over.
-fn clear_height(reference: &Mesh, coords: &[[f64; 3]], e: ElementId) -> f64 {
+/// The axial lengths (mm) in `coords` of the edges of element `e` that leave the growth plane:
+/// `(plane vertex, length)` for each edge from a vertex on the plane (`is_plane`) to one off it,
+/// measured away from the plane (negative if the edge has turned over). Unlike the element's
+/// axial extent, this stays the element's thickness when a thin element is sheared along a
+/// sloping interface.
+fn edge_heights<'m>(
+    reference: &'m Mesh,
+    coords: &'m [[f64; 3]],
+    is_plane: &'m [bool],
+    e: ElementId,
+    above: bool,
+) -> impl Iterator<Item = (usize, f64)> + 'm {
     let a = axial_index(reference);
     let el = reference.element(e);
-    let vertices = &el.nodes[..el.kind.num_vertices()];
-    let mid = vertices
-        .iter()
-        .map(|&n| reference.coords()[n][a])
-        .sum::<f64>()
-        / vertices.len() as f64;
-    let (mut top, mut bottom) = (f64::MAX, f64::MIN);
-    for &n in vertices {
-        if reference.coords()[n][a] > mid {
-            top = top.min(coords[n][a]);
-        } else {
-            bottom = bottom.max(coords[n][a]);
+    let sign = if above { 1.0 } else { -1.0 };
+    el.kind.edges().iter().filter_map(move |&[p, q]| {
+        let (p, q) = (el.nodes[p], el.nodes[q]);
+        match (is_plane[p], is_plane[q]) {
+            (true, false) => Some((p, sign * (coords[q][a] - coords[p][a]))),
+            (false, true) => Some((q, sign * (coords[p][a] - coords[q][a]))),
+            _ => None,
         }
-    }
-    top - bottom
+    })
 }
 
-/// Clear heights of the shorter element of each row and of the tallest of both, in `coords`.
-pub fn row_heights(mesh: &Mesh, coords: &[[f64; 3]], rows: &PlaneRows) -> (f64, f64, f64) {
-    let heights = |es: &[ElementId]| -> Vec<f64> {
-        es.iter().map(|&e| clear_height(mesh, coords, e)).collect()
+/// Whether each node of `reference` is on the growth plane.
+pub fn plane_mask(reference: &Mesh, plane: &str) -> Result<Vec<bool>, MeshError> {
+    let mut is_plane = vec![false; reference.num_nodes()];
+    for &n in &reference.set(plane)?.nodes {
+        is_plane[n] = true;
+    }
+    Ok(is_plane)
+}
+
+/// The tallest element beside the plane in `coords`: the longest axial edge leaving the plane (mm).
+pub fn tallest_beside_plane(
+    reference: &Mesh,
+    coords: &[[f64; 3]],
+    is_plane: &[bool],
+    rows: &PlaneRows,
+) -> f64 {
+    let side = |es: &[ElementId], above: bool| {
+        es.iter()
+            .flat_map(|&e| edge_heights(reference, coords, is_plane, e, above))
+            .map(|(_, h)| h)
+            .fold(0.0, f64::max)
     };
-    let (below, above) = (heights(&rows.below), heights(&rows.above));
-    let min_below = below.iter().copied().fold(f64::MAX, f64::min);
-    let min_above = above.iter().copied().fold(f64::MAX, f64::min);
-    let tallest = below.iter().chain(&above).copied().fold(0.0, f64::max);
-    (min_below, min_above, tallest)
+    side(&rows.below, false).max(side(&rows.above, true))
 }
 
 /// Splits the rows beside the plane with a new layer (see the module docs): updates the reference
@@ -139,55 +143,97 @@ pub fn split_rows(
 ) -> Result<(Vec<[f64; 3]>, LayerInsertion), MeshError> {
     let a = axial_index(reference);
     let n_nodes = reference.num_nodes();
-    // Layer height at each plane node: ⅔ of the shorter clear height of its rows' elements there.
-    let mut shortest = [vec![f64::MAX; n_nodes], vec![f64::MAX; n_nodes]];
+    let is_plane = plane_mask(reference, plane)?;
+    // Room each side gives at each plane node: a third of the shortest edge leaving the plane
+    // there on that side (none from an edge already turned over).
+    let mut room = [vec![f64::MAX; n_nodes], vec![f64::MAX; n_nodes]];
     for (side, es) in [&rows.below, &rows.above].into_iter().enumerate() {
         for &e in es {
-            let h = clear_height(reference, current, e).max(1e-6 * reference.size_scale());
-            for &n in reference.element(e).nodes {
-                shortest[side][n] = shortest[side][n].min(h);
+            for (p, h) in edge_heights(reference, current, &is_plane, e, side == 1) {
+                room[side][p] = room[side][p].min(h.max(0.0) / 3.0);
+            }
+        }
+    }
+    // Mid-edge and centre nodes on the plane take the least room of their elements' vertices.
+    for side_room in &mut room {
+        for &e in rows.below.iter().chain(&rows.above) {
+            let nodes = reference.element(e).nodes;
+            let least = nodes
+                .iter()
+                .filter(|&&n| is_plane[n])
+                .map(|&n| side_room[n])
+                .fold(f64::MAX, f64::min);
+            for &n in nodes {
+                if is_plane[n] && side_room[n] == f64::MAX {
+                    side_room[n] = least;
+                }
             }
         }
     }
     let plane_nodes = reference.set(plane)?.nodes.clone();
-    let mut is_plane = vec![false; n_nodes];
     let mut layer = vec![0.0; n_nodes];
+    let min_layer = 1e-3 * reference.size_scale();
     for &p in &plane_nodes {
-        is_plane[p] = true;
-        layer[p] = 2.0 / 3.0 * shortest[0][p].min(shortest[1][p]);
+        layer[p] = room[0][p] + room[1][p];
+        if layer[p] < min_layer {
+            let x = current[p];
+            return Err(MeshError::Invalid(format!(
+                "gap growth: no room for a new layer at node {} ({:.3}, {:.3}, {:.3}) of '{plane}': \
+                 the elements on both sides are sheared flat; lower numerics.max_element_height_mm \
+                 so that layers are inserted earlier",
+                reference.node_tags()[p],
+                x[0],
+                x[1],
+                x[2]
+            )));
+        }
     }
-    // Every other node of the rows takes the mean layer height of its elements' plane nodes.
-    let (mut sum, mut count) = (vec![0.0; n_nodes], vec![0usize; n_nodes]);
+    // Every node of the rows moves by the room its elements' plane nodes give on its side, scaled
+    // by its reference distance from the plane (plane nodes move down by the room below, their
+    // copies sit above them by the whole layer).
+    let (mut sum, mut count) = (
+        [vec![0.0; n_nodes], vec![0.0; n_nodes]],
+        vec![0usize; n_nodes],
+    );
     for &e in rows.below.iter().chain(&rows.above) {
         let nodes = reference.element(e).nodes;
-        let on: Vec<f64> = nodes
-            .iter()
-            .filter(|&&n| is_plane[n])
-            .map(|&n| layer[n])
-            .collect();
-        let mean = on.iter().sum::<f64>() / on.len().max(1) as f64;
+        let on: Vec<usize> = nodes.iter().copied().filter(|&n| is_plane[n]).collect();
+        for side in 0..2 {
+            let mean = on.iter().map(|&n| room[side][n]).sum::<f64>() / on.len().max(1) as f64;
+            for &n in nodes {
+                sum[side][n] += mean;
+            }
+        }
         for &n in nodes {
-            sum[n] += mean;
             count[n] += 1;
         }
     }
-    let (below_ref, above_ref, _) = row_heights(reference, reference.coords(), rows);
+    // Reference row heights (the rows are straight there): the shift fades to zero across them.
+    let shortest = |es: &[ElementId], above: bool| {
+        es.iter()
+            .flat_map(|&e| edge_heights(reference, reference.coords(), &is_plane, e, above))
+            .map(|(_, h)| h)
+            .fold(f64::MAX, f64::min)
+    };
+    let (below_ref, above_ref) = (shortest(&rows.below, false), shortest(&rows.above, true));
     let z_plane_ref = plane_position(reference, plane)?;
     let tol = 1e-9 * reference.size_scale();
     let shift: Vec<f64> = (0..n_nodes)
         .map(|n| {
-            let h = if is_plane[n] {
-                layer[n]
-            } else if count[n] > 0 {
-                sum[n] / count[n] as f64
-            } else {
-                0.0
+            let room_of = |side: usize| {
+                if is_plane[n] {
+                    room[side][n]
+                } else if count[n] > 0 {
+                    sum[side][n] / count[n] as f64
+                } else {
+                    0.0
+                }
             };
             let s = reference.coords()[n][a] - z_plane_ref;
             if s > tol {
-                0.5 * h * (1.0 - s / above_ref).clamp(0.0, 1.0)
+                room_of(1) * (1.0 - s / above_ref).clamp(0.0, 1.0)
             } else {
-                -0.5 * h * (1.0 + s / below_ref).clamp(0.0, 1.0)
+                -room_of(0) * (1.0 + s / below_ref).clamp(0.0, 1.0)
             }
         })
         .collect();
@@ -201,8 +247,8 @@ pub fn split_rows(
     for source in &insertion.new_nodes {
         let x = match *source {
             NodeSource::Copy(p) => {
-                let mut x = current[p];
-                x[a] += 0.5 * layer[p];
+                let mut x = moved[p];
+                x[a] += layer[p];
                 x
             }
             NodeSource::Between(p, q) => {

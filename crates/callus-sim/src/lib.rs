@@ -12,6 +12,7 @@ pub mod model;
 pub mod observe;
 pub mod output;
 pub mod protocol;
+pub mod rezone;
 pub mod run;
 pub mod scenario;
 

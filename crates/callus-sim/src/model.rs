@@ -5,7 +5,7 @@
 use callus_bio::tissue::TissueCatalogue;
 use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::{self, Revolution};
-use callus_mesh::Mesh;
+use callus_mesh::{Mesh, RegionId};
 
 use crate::scenario::{IdealisationChoice, Scenario, ScenarioError};
 use crate::SimError;
@@ -18,6 +18,8 @@ pub struct Model {
     pub fixed: Vec<Option<String>>,
     /// The tissue catalogue.
     pub catalogue: TissueCatalogue,
+    /// Regions rezoned after a layer insertion (`numerics.rezone_regions`).
+    pub rezoned: Vec<RegionId>,
 }
 
 fn mismatch(file: &str, key: &str, value: &str, why: String) -> SimError {
@@ -99,11 +101,19 @@ impl Model {
         };
         let t = &s.tissues;
         let known_regions = mesh.region_names().join(", ");
-        for name in t.regenerate_regions.iter().chain(&s.cells.source_regions) {
+        let named = [
+            ("tissues.regenerate_regions", &t.regenerate_regions),
+            ("cells.source_regions", &s.cells.source_regions),
+            ("numerics.rezone_regions", &s.numerics.rezone_regions),
+        ];
+        for (key, name) in named
+            .iter()
+            .flat_map(|(key, names)| names.iter().map(move |n| (*key, n)))
+        {
             if mesh.region_id(name).is_none() {
                 return Err(mismatch(
                     file,
-                    "tissues.regenerate_regions / cells.source_regions",
+                    key,
                     name,
                     format!("the mesh has no region of that name; it has: {known_regions}"),
                 ));
@@ -152,10 +162,17 @@ impl Model {
             ));
         }
         let fixed = mesh.elements().map(|e| role[e.region].clone()).collect();
+        let rezoned = s
+            .numerics
+            .rezone_regions
+            .iter()
+            .filter_map(|name| mesh.region_id(name))
+            .collect();
         Ok(Model {
             mesh,
             fixed,
             catalogue,
+            rezoned,
         })
     }
 }

@@ -56,10 +56,13 @@ pub struct HistoryRow {
     pub elements: usize,
     /// Tallest element beside the growth plane (mm).
     pub max_plane_element_height_mm: f64,
+    /// Worst element of the current mesh: smallest scaled corner Jacobian (1 for a square or a
+    /// regular tetrahedron's corner, ≤ 0 for an inverted element).
+    pub min_element_quality: f64,
 }
 
 impl HistoryRow {
-    const HEADER: &'static str = "day,phase,gap_mm,callus_stiffness_n_per_mm,stiffness_pct_intact,torsional_stiffness_nmm_per_rad,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,peak_force_n,residual_force_n,step_strain,load_strain,mean_cell_concentration,bridged,elements,max_plane_element_height_mm";
+    const HEADER: &'static str = "day,phase,gap_mm,callus_stiffness_n_per_mm,stiffness_pct_intact,torsional_stiffness_nmm_per_rad,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,peak_force_n,residual_force_n,step_strain,load_strain,mean_cell_concentration,bridged,elements,max_plane_element_height_mm,min_element_quality";
 
     fn csv(&self) -> String {
         let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6e}"));
@@ -69,7 +72,7 @@ impl HistoryRow {
             Phase::Consolidation => "consolidation",
         };
         format!(
-            "{},{phase},{:.6},{:.6e},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{},{},{},{},{:.6},{},{},{:.6}",
+            "{},{phase},{:.6},{:.6e},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{},{},{},{},{:.6},{},{},{:.6},{:.4}",
             self.day,
             self.gap_mm,
             self.callus_stiffness_n_per_mm,
@@ -89,6 +92,7 @@ impl HistoryRow {
             self.bridged,
             self.elements,
             self.max_plane_element_height_mm,
+            self.min_element_quality,
         )
     }
 }

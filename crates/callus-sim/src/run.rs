@@ -28,12 +28,13 @@ use callus_fem::material::{Biot, Elastic};
 use callus_mesh::vtu::Field;
 use callus_mesh::Mesh;
 
-use crate::growth::{plane_rows, row_heights, split_rows};
+use crate::growth::{plane_mask, plane_rows, split_rows, tallest_beside_plane};
 use crate::mechanics::{Mechanics, Stepping, Timings};
 use crate::model::Model;
 use crate::observe::{bone_nodes, bridged, gap_length, intact_stiffness, regenerate_fractions};
 use crate::output::{ForceSample, HistoryRow, RunDirectory};
 use crate::protocol::DAY_S;
+use crate::rezone::{rezone, Rezoned};
 use crate::scenario::{FluidVelocity, Loading, NewLayer, Scenario, StimulusChoice};
 use crate::SimError;
 
@@ -87,6 +88,9 @@ pub struct Summary {
     pub days: usize,
     /// Layers inserted at the growth plane.
     pub layers_inserted: usize,
+    /// Rezonings refused because they would have made an element worse (the split's positions
+    /// were kept; see [`crate::rezone`]).
+    pub rezonings_refused: usize,
     /// Elements at the end.
     pub final_elements: usize,
     /// Wall time (s).
@@ -247,11 +251,13 @@ pub fn run(
     };
     let mut mech = Mechanics::new(&f.reference, ideal, b, options.threads)?;
     let mut rows = plane_rows(&f.reference, &b.growth_plane)?;
+    let mut is_plane = plane_mask(&f.reference, &b.growth_plane)?;
     let plan = scenario.protocol.plan();
     let mut history: Vec<HistoryRow> = Vec::with_capacity(plan.len());
     let mut forces: Vec<ForceSample> = Vec::new();
     let mut bridging_day = None;
     let mut layers = 0;
+    let mut refused = 0;
     let tau_s = num.pretraction_relaxation_days * DAY_S;
 
     for (index, day) in plan.iter().enumerate() {
@@ -335,7 +341,8 @@ pub fn run(
             // mean a step far longer than an element.
             let mut splits = 0;
             while splits < 4
-                && row_heights(&f.reference, &f.current, &rows).2 > num.max_element_height_mm
+                && tallest_beside_plane(&f.reference, &f.current, &is_plane, &rows)
+                    > num.max_element_height_mm
             {
                 splits += 1;
                 let (moved, ins) = split_rows(&mut f.reference, &f.current, &b.growth_plane, &rows)
@@ -374,8 +381,15 @@ pub fn run(
                 env_relaxed = ins.carry_element_values(&env_relaxed, |e| env_relaxed[e]);
                 env_load = ins.carry_element_values(&env_load, |e| env_load[e]);
                 rows = plane_rows(&f.reference, &b.growth_plane)?;
+                is_plane = plane_mask(&f.reference, &b.growth_plane)?;
                 layers += 1;
                 grown = true;
+            }
+            if grown && !model.rezoned.is_empty() {
+                match rezone(&f.reference, &f.current, &model.rezoned).map_err(|e| fail(&e))? {
+                    Rezoned::Moved(x) => f.current = x,
+                    Rezoned::Refused { .. } => refused += 1,
+                }
             }
             shares.bookkeeping_s += t.elapsed().as_secs_f64();
             if grown {
@@ -500,7 +514,13 @@ pub fn run(
             mean_cell_concentration: mean_cells,
             bridged: is_bridged,
             elements: n,
-            max_plane_element_height_mm: row_heights(&f.reference, &f.current, &rows).2,
+            max_plane_element_height_mm: tallest_beside_plane(
+                &f.reference,
+                &f.current,
+                &is_plane,
+                &rows,
+            ),
+            min_element_quality: mesh.min_quality().map_or(f64::NAN, |q| q.0),
         };
         shares.bookkeeping_s += t.elapsed().as_secs_f64();
 
@@ -548,6 +568,7 @@ pub fn run(
         final_gap_mm: last.gap_mm,
         days: history.len(),
         layers_inserted: layers,
+        rezonings_refused: refused,
         final_elements: f.reference.num_elements(),
         run_time_s: started.elapsed().as_secs_f64(),
         time: shares,

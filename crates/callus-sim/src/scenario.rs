@@ -241,6 +241,9 @@ pub struct Numerics {
     pub max_time_step_s: f64,
     /// Element height (mm) beyond which a layer is inserted at the growth plane.
     pub max_element_height_mm: f64,
+    /// Regions whose inner nodes are rezoned after a layer insertion ([`crate::rezone`]); none
+    /// for an empty list.
+    pub rezone_regions: Vec<String>,
     /// The stimulus of the day.
     pub stimulus: StimulusChoice,
     /// Carry residual (pre-traction) stress between steps.

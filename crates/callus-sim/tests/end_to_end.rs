@@ -1,0 +1,98 @@
+//! Whole runs on the production geometries: too slow for an unoptimised build, so they are
+//! `#[ignore]`d here and run in release by scripts/test.sh
+//! (`cargo test --release -p callus-sim --test end_to_end -- --ignored`).
+
+use std::path::Path;
+
+use callus_sim::run::{run, RunOptions, Summary};
+use callus_sim::Scenario;
+
+fn simulate(toml: &str, dir: &Path) -> (Summary, String) {
+    let s = Scenario::from_toml(toml, "test.toml").unwrap();
+    let options = RunOptions {
+        out_dir: dir.to_path_buf(),
+        threads: 1,
+        fields: false,
+    };
+    let summary = run(&s, "test.toml", &options, &mut |_| {}).unwrap();
+    let history = std::fs::read_to_string(dir.join("history.csv")).unwrap();
+    (summary, history)
+}
+
+fn numbers(csv: &str, name: &str) -> Vec<f64> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == name).unwrap();
+    lines
+        .map(|l| l.split(',').nth(i).unwrap().parse().unwrap())
+        .collect()
+}
+
+/// Goal: gap growth on the default geometry through the whole lengthening. Before rezoning, the
+/// callus rows beside the cortex corner turned over after about five layers (day 10).
+///
+/// Mesh: the built-in axisymmetric osteotomy (Quad9, 0.5 mm at the gap). Protocol: the default
+/// distraction (1 mm/day in 4 steps, 10 mm) straight after the osteotomy, one day of consolidation,
+/// no physiological load. Growth: layers beside the plane above 1 mm, rezoning of gap, callus, soft
+/// tissue and marrow (the defaults).
+#[test]
+#[ignore = "about 20 s in release; scripts/test.sh runs it"]
+fn default_geometry_grows_through_ten_millimetres() {
+    let dir = tempfile::tempdir().unwrap();
+    let (summary, history) = simulate(
+        "[protocol]\nlatency_days = 0\nconsolidation_days = 1\n[loading]\nkind = \"none\"\n",
+        dir.path(),
+    );
+    assert!(
+        summary.layers_inserted >= 10,
+        "{} layers",
+        summary.layers_inserted
+    );
+    assert_eq!(summary.rezonings_refused, 0);
+    assert!(
+        (summary.final_gap_mm - 11.0).abs() < 0.05,
+        "gap {} mm",
+        summary.final_gap_mm
+    );
+    let quality = numbers(&history, "min_element_quality");
+    assert!(
+        quality.iter().all(|&q| q > 0.3),
+        "worst element quality by day: {quality:?}"
+    );
+    let tallest = numbers(&history, "max_plane_element_height_mm");
+    assert!(
+        tallest.iter().all(|&h| h <= 1.0 + 0.25),
+        "tallest element beside the plane by day: {tallest:?}"
+    );
+}
+
+/// Goal: a 3D run end to end, with layers inserted and a torsional stiffness every day.
+///
+/// Mesh: the small osteotomy of validation/small_run.toml revolved (16 sectors, Tet10). Protocol:
+/// 1 mm/day in 2 steps to 2 mm, one day of latency, three of consolidation under a 50 N cyclic
+/// load through a 500 N/mm fixator.
+#[test]
+#[ignore = "about 30 s in release; scripts/test.sh runs it"]
+fn three_dimensional_run_grows_and_stiffens() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = include_str!("../../../validation/small_run.toml");
+    let (summary, history) = simulate(
+        &format!("{small}\n[geometry]\nidealisation = \"3d\"\n"),
+        dir.path(),
+    );
+    assert!(summary.layers_inserted >= 1);
+    assert!(
+        (summary.final_gap_mm - 3.0).abs() < 0.02,
+        "{}",
+        summary.final_gap_mm
+    );
+    let torsion = numbers(&history, "torsional_stiffness_nmm_per_rad");
+    assert!(torsion.iter().all(|&t| t > 0.0), "{torsion:?}");
+    let stiffness = numbers(&history, "callus_stiffness_n_per_mm");
+    assert!(
+        stiffness[5] > 10.0 * stiffness[2],
+        "stiffening in consolidation: {stiffness:?}"
+    );
+    let quality = numbers(&history, "min_element_quality");
+    assert!(quality.iter().all(|&q| q > 0.0), "{quality:?}");
+}
