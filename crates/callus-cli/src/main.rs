@@ -10,6 +10,7 @@ use callus_mesh::generate::{self, OsteotomyGeometry, Revolution, SolidElements};
 use callus_mesh::{geometry, gmsh, Mesh, MeshError};
 
 mod run;
+mod sweep;
 mod validate;
 
 #[derive(Parser)]
@@ -28,6 +29,10 @@ enum Command {
     /// Simulate a distraction protocol day by day (the built-in default scenario without a file)
     /// and write history.csv, forces.csv, summary.json and ParaView fields into --out.
     Run(run::RunArgs),
+    /// Run a scenario at every distraction rate × rhythm (cases in parallel, one per core): one
+    /// folder of run outputs per case and sweep.csv with a row per case.
+    #[command(allow_negative_numbers = true)]
+    Sweep(sweep::SweepArgs),
     /// Mesh tools: generate the built-in osteotomy mesh, inspect or convert a Gmsh file.
     #[command(subcommand)]
     Mesh(MeshCommand),
@@ -138,6 +143,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate { .. } => unreachable!("handled above"),
         Command::Run(args) => return run::run(&args),
+        Command::Sweep(args) => return sweep::run(&args),
         Command::Mesh(MeshCommand::Generate(args)) => mesh_generate(&args),
         Command::Mesh(MeshCommand::Info { file }) => mesh_info(&file),
         Command::Mesh(MeshCommand::Convert { file, out, order }) => {

@@ -34,6 +34,18 @@ pub struct RunArgs {
     no_fields: bool,
 }
 
+/// The number of threads (`requested`, or all cores), with the global rayon pool set to it: the
+/// pool runs the parallel assembly, and a sweep's cases. A second call (tests) keeps the first pool.
+pub fn threads(requested: Option<usize>) -> usize {
+    let threads = requested
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global();
+    threads
+}
+
 pub fn run(args: &RunArgs) -> ExitCode {
     if args.print_default {
         print!("{DEFAULT_SCENARIO_TOML}");
@@ -49,14 +61,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         },
         None => (Scenario::default_scenario(), "built-in default".to_string()),
     };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    // The global pool runs the parallel assembly; a second call (tests) keeps the first pool.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build_global();
+    let threads = threads(args.threads);
     let bar = if args.quiet || args.json {
         ProgressBar::hidden()
     } else {

@@ -191,3 +191,60 @@ fn validate_fails_on_a_wrong_reference_and_names_a_bad_case_file() {
         "{err}"
     );
 }
+
+/// Goal: `callus sweep` as a user runs it: the small scenario at 2 rates × 2 rhythms with a
+/// `--set`, one row per case in sweep.csv, the table on stdout; a bad setting, rate or rhythm is
+/// refused with exit 1 (or clap's 2), naming it, before any case runs.
+#[test]
+fn sweep_runs_the_cases_and_refuses_bad_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("sweep");
+    let out = out_dir.to_string_lossy().into_owned();
+    let small = repo("validation/small_run.toml");
+    let args = [
+        "sweep",
+        &small,
+        "--rates",
+        "1,2",
+        "--rhythms",
+        "2,continuous",
+        "--set",
+        "protocol.consolidation_days=2",
+        "--no-fields",
+        "--threads",
+        "2",
+        "--out",
+        &out,
+    ];
+    let run = callus(&args);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stdout).contains("4 cases"),
+        "{}",
+        text(&run.stdout)
+    );
+    let csv = std::fs::read_to_string(out_dir.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+    let history =
+        std::fs::read_to_string(out_dir.join("rate_2_rhythm_continuous/history.csv")).unwrap();
+    assert_eq!(
+        history.lines().count(),
+        1 + 1 + 1 + 2,
+        "latency, distraction, consolidation"
+    );
+
+    for (bad, needle) in [
+        (vec!["--set", "protocol.nope=1"], "nope"),
+        (vec!["--set", "protocol.latency_days"], "dotted.key=value"),
+        (vec!["--rates", "-1"], "protocol.rate_mm_per_day"),
+        (vec!["--rhythms", "fast"], "fast"),
+    ] {
+        let mut args = vec!["sweep", &small, "--out", &out, "--quiet"];
+        args.extend(bad);
+        let r = callus(&args);
+        assert!(!r.status.success());
+        let err = text(&r.stderr);
+        assert!(err.contains(needle), "{needle}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

@@ -219,3 +219,74 @@ mod tests {
         }
     }
 }
+
+/// Smallest scaled Jacobian of the isoparametric map of an element of `kind` with nodes at `x` (all
+/// its nodes, so curved sides count), over its reference nodes: det J divided by the product of the
+/// lengths of J's columns. 1 at the corner of a square or a cube, 0 for a flat corner, negative
+/// where the element has turned over. A quadratic element can turn over inside while its vertices
+/// still make a valid straight-sided element; this sees it.
+pub fn min_scaled_jacobian(kind: ElementKind, x: &[[f64; 3]]) -> f64 {
+    let nn = kind.num_nodes();
+    let dim = kind.dim();
+    let (mut n, mut dn) = ([0.0; MAX_NODES], [[0.0; 3]; MAX_NODES]);
+    let mut worst = f64::INFINITY;
+    for xi in reference_nodes(kind) {
+        eval(kind, xi, &mut n, &mut dn);
+        // j[i][k] = ∂x_i/∂ξ_k.
+        let mut j = [[0.0; 3]; 3];
+        for a in 0..nn {
+            for i in 0..dim {
+                for k in 0..dim {
+                    j[i][k] += x[a][i] * dn[a][k];
+                }
+            }
+        }
+        let column = |k: usize| (0..dim).map(|i| j[i][k] * j[i][k]).sum::<f64>().sqrt();
+        let det = if dim == 2 {
+            j[0][0] * j[1][1] - j[0][1] * j[1][0]
+        } else {
+            j[0][0] * (j[1][1] * j[2][2] - j[1][2] * j[2][1])
+                - j[0][1] * (j[1][0] * j[2][2] - j[1][2] * j[2][0])
+                + j[0][2] * (j[1][0] * j[2][1] - j[1][1] * j[2][0])
+        };
+        let scale: f64 = (0..dim).map(column).product();
+        worst = worst.min(if scale > 0.0 { det / scale } else { 0.0 });
+    }
+    worst
+}
+
+#[cfg(test)]
+mod scaled_jacobian_tests {
+    use super::*;
+
+    /// Goal: 1 for a straight Quad9 square, lower for a parallelogram (sin of its angle), and
+    /// negative once a mid-edge node is pushed across the opposite side, although the vertices still
+    /// make a valid square.
+    #[test]
+    fn straight_sheared_and_curved_quad9() {
+        let square: Vec<[f64; 3]> = reference_nodes(ElementKind::Quad9)
+            .iter()
+            .map(|p| [p[0], p[1], 0.0])
+            .collect();
+        let q = min_scaled_jacobian(ElementKind::Quad9, &square);
+        assert!((q - 1.0).abs() < 1e-12, "{q}");
+        let sheared: Vec<[f64; 3]> = square.iter().map(|p| [p[0] + p[1], p[1], 0.0]).collect();
+        let q = min_scaled_jacobian(ElementKind::Quad9, &sheared);
+        assert!((q - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12, "{q}");
+        let mut bent = square.clone();
+        bent[4][1] = 1.5; // mid-node of the bottom edge, pushed above the top edge
+        let q = min_scaled_jacobian(ElementKind::Quad9, &bent);
+        assert!(q < 0.0, "{q}");
+    }
+
+    /// Goal: a Tet10 with straight edges has the same value at every node as its Tet4 corner
+    /// measure, positive; mirrored, it is negative.
+    #[test]
+    fn straight_and_mirrored_tet10() {
+        let tet: Vec<[f64; 3]> = reference_nodes(ElementKind::Tet10);
+        let q = min_scaled_jacobian(ElementKind::Tet10, &tet);
+        assert!(q > 0.5 && q <= 1.0, "{q}");
+        let mirrored: Vec<[f64; 3]> = tet.iter().map(|p| [-p[0], p[1], p[2]]).collect();
+        assert!(min_scaled_jacobian(ElementKind::Tet10, &mirrored) < 0.0);
+    }
+}

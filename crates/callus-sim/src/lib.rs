@@ -3,7 +3,8 @@
 //! The distraction osteogenesis simulation (shared/MODEL.md §5–7): the scenario a run is configured
 //! by ([`scenario`]), the protocol's day-by-day plan ([`protocol`]), the model it builds
 //! ([`model`]), the mechanics of a day ([`mechanics`]), gap growth ([`growth`]), the observables
-//! ([`observe`]), the daily loop ([`run`]) and its files ([`output`]).
+//! ([`observe`]), the daily loop ([`run`]) and its files ([`output`]), rezoning after gap growth
+//! ([`rezone`]) and rate × rhythm sweeps ([`sweep`]).
 
 mod error;
 pub mod growth;
@@ -15,6 +16,7 @@ pub mod protocol;
 pub mod rezone;
 pub mod run;
 pub mod scenario;
+pub mod sweep;
 
 pub use error::SimError;
 pub use scenario::{Scenario, ScenarioError};

@@ -56,8 +56,8 @@ pub struct HistoryRow {
     pub elements: usize,
     /// Tallest element beside the growth plane (mm).
     pub max_plane_element_height_mm: f64,
-    /// Worst element of the current mesh: smallest scaled corner Jacobian (1 for a square or a
-    /// regular tetrahedron's corner, ≤ 0 for an inverted element).
+    /// Worst element of the current mesh: smallest scaled Jacobian at an element node, curved sides
+    /// included (1 for a square, ≤ 0 for an element turned over; `callus_fem::shape::min_scaled_jacobian`).
     pub min_element_quality: f64,
 }
 

@@ -34,7 +34,7 @@ use crate::model::Model;
 use crate::observe::{bone_nodes, bridged, gap_length, intact_stiffness, regenerate_fractions};
 use crate::output::{ForceSample, HistoryRow, RunDirectory};
 use crate::protocol::DAY_S;
-use crate::rezone::{rezone, Rezoned};
+use crate::rezone::{rezone, worst_quality_in, Rezoned};
 use crate::scenario::{FluidVelocity, Loading, NewLayer, Scenario, StimulusChoice};
 use crate::SimError;
 
@@ -385,7 +385,11 @@ pub fn run(
                 layers += 1;
                 grown = true;
             }
-            if grown && !model.rezoned.is_empty() {
+            if !model.rezoned.is_empty()
+                && (grown
+                    || worst_quality_in(&f.reference, &f.current, &model.rezoned)
+                        < num.rezone_below_quality)
+            {
                 match rezone(&f.reference, &f.current, &model.rezoned).map_err(|e| fail(&e))? {
                     Rezoned::Moved(x) => f.current = x,
                     Rezoned::Refused { .. } => refused += 1,
@@ -400,7 +404,12 @@ pub fn run(
                 mat = materials(&f, &model, &cell_problem, num.fluid_velocity)?;
                 shares.biology_s += t.elapsed().as_secs_f64();
             }
-            mech.set_coords(&f.current)?;
+            mech.set_coords(&f.current).map_err(|e| {
+                fail(&format!(
+                    "{e}; the step turned an element over: take smaller steps (more a day) or \
+                     rezone more (numerics.rezone_regions, numerics.rezone_below_quality)"
+                ))
+            })?;
         }
         let n = f.reference.num_elements();
         let mut load_strain = None;
@@ -520,7 +529,11 @@ pub fn run(
                 &is_plane,
                 &rows,
             ),
-            min_element_quality: mesh.min_quality().map_or(f64::NAN, |q| q.0),
+            min_element_quality: worst_quality_in(
+                &f.reference,
+                &f.current,
+                &(0..f.reference.region_names().len()).collect::<Vec<_>>(),
+            ),
         };
         shares.bookkeeping_s += t.elapsed().as_secs_f64();
 

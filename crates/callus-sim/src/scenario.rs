@@ -244,6 +244,9 @@ pub struct Numerics {
     /// Regions whose inner nodes are rezoned after a layer insertion ([`crate::rezone`]); none
     /// for an empty list.
     pub rezone_regions: Vec<String>,
+    /// A step that leaves an element of the rezoned regions worse than this (smallest scaled corner
+    /// Jacobian, 1 for a square) is followed by a rezoning too.
+    pub rezone_below_quality: f64,
     /// The stimulus of the day.
     pub stimulus: StimulusChoice,
     /// Carry residual (pre-traction) stress between steps.
@@ -372,6 +375,53 @@ impl Scenario {
         Ok(scenario)
     }
 
+    /// This scenario with `settings` applied, each `dotted.key=value` (a TOML value, or else a
+    /// string: `protocol.latency_days=5`, `rule.rule=deviatoric_strain`), then validated. Unknown
+    /// keys and wrong types are refused, naming the setting.
+    pub fn with_settings(&self, settings: &[String]) -> Result<Scenario, ScenarioError> {
+        let mut table = toml::Table::try_from(self).expect("a scenario serialises");
+        for setting in settings {
+            let error = |message: String| ScenarioError::Parse {
+                file: format!("--set {setting}"),
+                message,
+            };
+            let (key, text) = setting
+                .split_once('=')
+                .ok_or_else(|| error("give a setting as dotted.key=value".into()))?;
+            let value = toml::from_str::<toml::Table>(&format!("v = {text}"))
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .unwrap_or_else(|| toml::Value::String(text.to_string()));
+            let path: Vec<&str> = key.trim().split('.').collect();
+            let (last, tables) = path.split_last().expect("split gives one part at least");
+            let mut at = &mut table;
+            for (i, part) in tables.iter().enumerate() {
+                at = match at.get_mut(*part) {
+                    Some(toml::Value::Table(t)) => t,
+                    _ => {
+                        return Err(error(format!(
+                            "no table '{}' in the scenario",
+                            path[..=i].join(".")
+                        )))
+                    }
+                };
+            }
+            // A key the scenario does not have is refused by the parser below (optional keys such
+            // as tissues.file are absent until set).
+            at.insert(last.to_string(), value);
+        }
+        let name = settings.join(" ");
+        let scenario: Scenario =
+            table
+                .try_into()
+                .map_err(|e: toml::de::Error| ScenarioError::Parse {
+                    file: format!("--set {name}"),
+                    message: e.to_string(),
+                })?;
+        scenario.validate(&format!("--set {name}"))?;
+        Ok(scenario)
+    }
+
     /// The whole scenario as TOML (for the run's record).
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a scenario serialises")
@@ -426,6 +476,13 @@ impl Scenario {
         positive("numerics.first_time_step_s", n.first_time_step_s)?;
         positive("numerics.max_time_step_s", n.max_time_step_s)?;
         positive("numerics.max_element_height_mm", n.max_element_height_mm)?;
+        if !(n.rezone_below_quality.is_finite() && n.rezone_below_quality < 1.0) {
+            return bad(
+                "numerics.rezone_below_quality",
+                n.rezone_below_quality.to_string(),
+                "must be a number below 1 (a scaled Jacobian; 0.3 is a good default, ≤ -1 never rezones for quality)",
+            );
+        }
         if n.first_time_step_s > p.ramp_s {
             return bad("numerics.first_time_step_s", n.first_time_step_s.to_string(), "must not exceed protocol.ramp_s (the ramp needs several steps; ≤ ramp_s/10 is advised)");
         }

@@ -96,3 +96,29 @@ fn three_dimensional_run_grows_and_stiffens() {
     let quality = numbers(&history, "min_element_quality");
     assert!(quality.iter().all(|&q| q > 0.0), "{quality:?}");
 }
+
+/// Goal: whole-millimetre steps on the default geometry. A 1 mm step into a 1 mm gap shears the
+/// soft tissue beside the cortex corner past turning over; the rezoning after any step that leaves
+/// an element worse than `numerics.rezone_below_quality` keeps the run going.
+///
+/// Mesh: as above. Protocol: 1 mm/day in 1 step to 10 mm straight after the osteotomy, one day of
+/// consolidation, no physiological load.
+#[test]
+#[ignore = "about 10 s in release; scripts/test.sh runs it"]
+fn default_geometry_takes_whole_millimetre_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (summary, history) = simulate(
+        "[protocol]\nlatency_days = 0\nrhythm = 1\nconsolidation_days = 1\n[loading]\nkind = \"none\"\n",
+        dir.path(),
+    );
+    assert!(
+        (summary.final_gap_mm - 11.0).abs() < 0.05,
+        "gap {} mm",
+        summary.final_gap_mm
+    );
+    let quality = numbers(&history, "min_element_quality");
+    assert!(
+        quality.iter().all(|&q| q > 0.0),
+        "worst element quality by day: {quality:?}"
+    );
+}

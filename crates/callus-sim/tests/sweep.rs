@@ -1,0 +1,147 @@
+//! Rate × rhythm sweeps (crates/callus-sim/src/sweep.rs) on the small osteotomy of
+//! validation/small_run.toml (coarse axisymmetric Quad9 mesh, 1 day latency, 2 mm lengthening,
+//! 3 days of consolidation under a 50 N cyclic load), without ParaView fields.
+
+use std::path::Path;
+
+use callus_sim::scenario::Rhythm;
+use callus_sim::sweep::{cases, sweep, Case, CaseResult, SweepOptions, SWEEP_CSV_HEADER};
+use callus_sim::Scenario;
+
+const SMALL: &str = include_str!("../../../validation/small_run.toml");
+
+fn small_cases(rates: &[f64], rhythms: &[Rhythm]) -> Vec<Case> {
+    let base = Scenario::from_toml(SMALL, "small.toml").unwrap();
+    cases(&base, rates, rhythms, "small.toml").unwrap()
+}
+
+fn run_sweep(cases: &[Case], dir: &Path, resume: bool) -> Vec<CaseResult> {
+    let options = SweepOptions {
+        out_dir: dir.to_path_buf(),
+        fields: false,
+        resume,
+    };
+    sweep(cases, "small.toml", &options, &|_| {}).unwrap()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Goal: one row per case in case order (rates outer), `continuous` written as 0, the columns the
+/// users' scripts read, and a case that fails (its folder cannot be made: a file stands there)
+/// is a failed row with its error while the others finish.
+#[test]
+fn rows_follow_the_cases_and_a_failed_case_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = small_cases(&[0.5, 1.0], &[Rhythm::Steps(2), Rhythm::Continuous]);
+    std::fs::write(dir.path().join("rate_1_rhythm_2"), "in the way").unwrap();
+    let rows = run_sweep(&cases, dir.path(), false);
+    let names: Vec<&str> = rows.iter().map(|r| r.case.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "rate_0.5_rhythm_2",
+            "rate_0.5_rhythm_continuous",
+            "rate_1_rhythm_2",
+            "rate_1_rhythm_continuous"
+        ]
+    );
+    let status: Vec<&str> = rows.iter().map(|r| r.status).collect();
+    assert_eq!(status, ["ok", "ok", "failed", "ok"]);
+    assert!(
+        rows[2]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("rate_1_rhythm_2"),
+        "{:?}",
+        rows[2].error
+    );
+    for r in rows.iter().filter(|r| r.status == "ok") {
+        assert!(r.final_stiffness_n_per_mm.unwrap() > 0.0);
+        assert!((r.final_gap_mm.unwrap() - 3.0).abs() < 0.02);
+        assert!(dir.path().join(&r.case).join("history.csv").is_file());
+    }
+
+    let csv = read(&dir.path().join("sweep.csv"));
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), SWEEP_CSV_HEADER);
+    for column in [
+        "rate_mm_per_day",
+        "rhythm_steps_per_day",
+        "bridging_day",
+        "healing_index_days_per_cm",
+        "final_stiffness_n_per_mm",
+        "max_peak_force_n",
+        "granulation_fraction",
+        "mature_bone_fraction",
+    ] {
+        assert!(SWEEP_CSV_HEADER.split(',').any(|c| c == column), "{column}");
+    }
+    let rows_csv: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows_csv.len(), 4);
+    assert_eq!(rows_csv[1][2], "0", "continuous is written as 0");
+    assert_eq!(rows_csv[2][3], "failed");
+}
+
+/// Goal: a sweep killed part-way (one case never finished: no summary.json, a half-written
+/// history; no sweep.csv) and resumed ends with the same sweep.csv as an uninterrupted sweep, runs
+/// only the unfinished case, and a resume with another scenario runs everything again.
+#[test]
+fn a_killed_sweep_resumed_ends_with_the_same_csv() {
+    let cases = small_cases(&[0.5, 1.0], &[Rhythm::Steps(1), Rhythm::Steps(2)]);
+    let (whole, killed) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_sweep(&cases, whole.path(), false);
+
+    run_sweep(&cases, killed.path(), false);
+    let unfinished = killed.path().join("rate_1_rhythm_1");
+    std::fs::remove_file(unfinished.join("summary.json")).unwrap();
+    std::fs::write(unfinished.join("history.csv"), "day,pha").unwrap();
+    std::fs::remove_file(killed.path().join("sweep.csv")).unwrap();
+
+    let rows = run_sweep(&cases, killed.path(), true);
+    let resumed: Vec<bool> = rows.iter().map(|r| r.resumed).collect();
+    assert_eq!(resumed, [true, true, false, true]);
+    assert_eq!(
+        read(&killed.path().join("sweep.csv")),
+        read(&whole.path().join("sweep.csv"))
+    );
+    assert_eq!(
+        read(&unfinished.join("history.csv")),
+        read(&whole.path().join("rate_1_rhythm_1/history.csv"))
+    );
+
+    let mut other = small_cases(&[0.5, 1.0], &[Rhythm::Steps(1), Rhythm::Steps(2)]);
+    for c in &mut other {
+        c.scenario.protocol.consolidation_days = 2;
+    }
+    let rows = run_sweep(&other, killed.path(), true);
+    assert!(
+        rows.iter().all(|r| !r.resumed),
+        "another scenario is run again"
+    );
+}
+
+/// Goal: results do not depend on the number of threads: the same sweep on a pool of 1 and of 2
+/// threads writes the same sweep.csv and the same histories, byte for byte.
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let cases = small_cases(&[0.5, 1.0, 2.0], &[Rhythm::Steps(2)]);
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    for (threads, dir) in [1, 2].into_iter().zip(&dirs) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| run_sweep(&cases, dir.path(), false));
+    }
+    assert_eq!(
+        read(&dirs[0].path().join("sweep.csv")),
+        read(&dirs[1].path().join("sweep.csv"))
+    );
+    for c in &cases {
+        let history = |d: &tempfile::TempDir| read(&d.path().join(c.name()).join("history.csv"));
+        assert_eq!(history(&dirs[0]), history(&dirs[1]), "{}", c.name());
+    }
+}
