@@ -4,7 +4,7 @@
 //! by ([`scenario`]), the protocol's day-by-day plan ([`protocol`]), the model it builds
 //! ([`model`]), the mechanics of a day ([`mechanics`]), gap growth ([`growth`]), the observables
 //! ([`observe`]), the daily loop ([`run`]) and its files ([`output`]), rezoning after gap growth
-//! ([`rezone`]) and rate × rhythm sweeps ([`sweep`]).
+//! ([`rezone`]), rate × rhythm sweeps ([`sweep`]) and SVG plots of both ([`plots`]).
 
 mod error;
 pub mod growth;
@@ -12,6 +12,7 @@ pub mod mechanics;
 pub mod model;
 pub mod observe;
 pub mod output;
+pub mod plots;
 pub mod protocol;
 pub mod rezone;
 pub mod run;

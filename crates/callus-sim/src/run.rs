@@ -587,6 +587,7 @@ pub fn run(
         time: shares,
         scenario: scenario.clone(),
     };
+    crate::plots::run_plots(&options.out_dir.join("plots"), &history, &forces)?;
     out.write_summary(&summary)?;
     Ok(summary)
 }

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::plots::{sweep_plots, SweepCase};
 use crate::run::{run, RunOptions, Summary};
 use crate::scenario::{Rhythm, Scenario, ScenarioError};
 use crate::SimError;
@@ -264,8 +265,42 @@ pub fn sweep(
             result
         })
         .collect();
+    let plotted: Vec<SweepCase> = cases
+        .iter()
+        .zip(&results)
+        .map(|(case, r)| SweepCase {
+            rate_mm_per_day: case.rate_mm_per_day,
+            rhythm: rhythm_label(case.rhythm),
+            bridging_day: r.bridging_day,
+            stiffness: if r.status == "ok" {
+                stiffness_history(&options.out_dir.join(&r.case).join("history.csv"))
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
+    sweep_plots(&options.out_dir.join("plots"), &plotted)?;
     write_sweep_csv(&options.out_dir.join("sweep.csv"), &results)?;
     Ok(results)
+}
+
+/// (day, callus stiffness in N/mm) from a run's `history.csv` (empty if it cannot be read).
+fn stiffness_history(path: &Path) -> Vec<(f64, f64)> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name);
+    let (Some(d), Some(s)) = (column("day"), column("callus_stiffness_n_per_mm")) else {
+        return Vec::new();
+    };
+    lines
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Some((f.get(d)?.parse().ok()?, f.get(s)?.parse().ok()?))
+        })
+        .collect()
 }
 
 /// Columns of `sweep.csv`.

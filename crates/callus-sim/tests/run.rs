@@ -155,6 +155,14 @@ fn small_distraction_run_differentiates_stiffens_and_relaxes() {
             );
         }
     }
+    for (plot, label) in [
+        ("stiffness.svg", "callus stiffness (N/mm)"),
+        ("tissue_fractions.svg", "mature bone"),
+        ("force.svg", "force on the moving segment (N)"),
+    ] {
+        let svg = std::fs::read_to_string(dir.path().join("plots").join(plot)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains(label), "{plot}");
+    }
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -79,6 +79,13 @@ fn rows_follow_the_cases_and_a_failed_case_does_not_stop_the_others() {
     ] {
         assert!(SWEEP_CSV_HEADER.split(',').any(|c| c == column), "{column}");
     }
+    for (plot, label) in [
+        ("stiffness.svg", "0.5 mm/day, continuous"),
+        ("bridging_day.svg", "rhythm (steps/day)"),
+    ] {
+        let svg = read(&dir.path().join("plots").join(plot));
+        assert!(svg.starts_with("<svg") && svg.contains(label), "{plot}");
+    }
     let rows_csv: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows_csv.len(), 4);
     assert_eq!(rows_csv[1][2], "0", "continuous is written as 0");

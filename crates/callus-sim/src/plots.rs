@@ -1,0 +1,330 @@
+//! Plots of a run and of a sweep, as SVG (plotters' SVG backend: text is left to the viewer, so no
+//! font library is needed). Each is built in memory and written atomically.
+//!
+//! A run's `plots/`: `stiffness.svg` (callus stiffness, N/mm, log scale, against the day),
+//! `tissue_fractions.svg` (regenerate tissue fractions stacked, against the day), `force.svg`
+//! (distraction force, N, against time in days). A sweep's `plots/`: `stiffness.svg` (every case's
+//! stiffness curve) and `bridging_day.svg` (bridging day over rate × rhythm).
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::output::{ForceSample, HistoryRow};
+use crate::protocol::DAY_S;
+use crate::SimError;
+
+const SIZE: (u32, u32) = (800, 500);
+
+/// Colours of the tissues, in the order of the history's fraction columns.
+const TISSUES: [(&str, RGBColor); 6] = [
+    ("granulation", RGBColor(200, 200, 200)),
+    ("fibrous", RGBColor(230, 159, 0)),
+    ("cartilage", RGBColor(86, 180, 233)),
+    ("immature bone", RGBColor(240, 228, 66)),
+    ("mature bone", RGBColor(213, 94, 0)),
+    ("marrow", RGBColor(204, 121, 167)),
+];
+
+fn plot_error(name: &str, e: impl std::fmt::Display) -> SimError {
+    SimError::Day {
+        day: 0,
+        message: format!("plot {name}: {e}"),
+    }
+}
+
+/// Draws into an SVG string with `draw`, then writes it to `dir/name` atomically.
+fn write_svg(
+    dir: &Path,
+    name: &str,
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), Box<dyn std::error::Error>>,
+) -> Result<(), SimError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| plot_error(name, e))?;
+        draw(&root).map_err(|e| plot_error(name, e))?;
+        root.present().map_err(|e| plot_error(name, e))?;
+    }
+    std::fs::create_dir_all(dir).map_err(|source| SimError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    callus_mesh::vtu::write_atomically(&dir.join(name), svg.as_bytes())?;
+    Ok(())
+}
+
+/// A range that holds every value (with a margin), never empty.
+fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if lo > hi {
+        (0.0, 1.0)
+    } else if hi - lo < 1e-12 * hi.abs().max(1.0) {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    }
+}
+
+/// A stiffness curve: (day, N/mm).
+pub type Curve = (String, Vec<(f64, f64)>);
+
+fn stiffness_chart(
+    root: &DrawingArea<SVGBackend, Shift>,
+    title: &str,
+    curves: &[Curve],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (d0, d1) = span(curves.iter().flat_map(|c| c.1.iter().map(|p| p.0)));
+    let (s0, s1) = span(
+        curves
+            .iter()
+            .flat_map(|c| c.1.iter().map(|p| p.1))
+            .filter(|&s| s > 0.0),
+    );
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(75)
+        .build_cartesian_2d(d0..d1, (0.8 * s0..1.25 * s1).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_desc("day")
+        .y_desc("callus stiffness (N/mm)")
+        .y_label_formatter(&|v| format!("{v:.0e}"))
+        .draw()?;
+    for (i, (label, points)) in curves.iter().enumerate() {
+        let colour = Palette99::pick(i).to_rgba();
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied().filter(|p| p.1 > 0.0),
+                colour.stroke_width(2),
+            ))?
+            .label(label.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour));
+    }
+    if curves.len() > 1 || !curves[0].0.is_empty() {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
+    }
+    Ok(())
+}
+
+/// Writes the plots of one run into `dir` (its `plots/`).
+pub fn run_plots(
+    dir: &Path,
+    history: &[HistoryRow],
+    forces: &[ForceSample],
+) -> Result<(), SimError> {
+    if history.is_empty() {
+        return Ok(());
+    }
+    let stiffness: Vec<(f64, f64)> = history
+        .iter()
+        .map(|r| (r.day as f64, r.callus_stiffness_n_per_mm))
+        .collect();
+    write_svg(dir, "stiffness.svg", |root| {
+        stiffness_chart(
+            root,
+            "Callus stiffness (drained axial test)",
+            &[(String::new(), stiffness)],
+        )
+    })?;
+    write_svg(dir, "tissue_fractions.svg", |root| {
+        let last = history.last().map_or(1.0, |r| r.day as f64).max(1.0);
+        let mut chart = ChartBuilder::on(root)
+            .caption("Regenerate tissue fractions", ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..last, 0.0..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("day")
+            .y_desc("volume fraction (–)")
+            .draw()?;
+        let fractions = |r: &HistoryRow| {
+            [
+                r.granulation_fraction,
+                r.fibrous_fraction,
+                r.cartilage_fraction,
+                r.immature_bone_fraction,
+                r.mature_bone_fraction,
+                r.marrow_fraction,
+            ]
+        };
+        // Stacked: band i lies between the sums of fractions 0..i and 0..=i.
+        for (i, &(name, colour)) in TISSUES.iter().enumerate() {
+            let lower: Vec<(f64, f64)> = history
+                .iter()
+                .map(|r| (r.day as f64, fractions(r)[..i].iter().sum::<f64>()))
+                .collect();
+            let upper: Vec<(f64, f64)> = history
+                .iter()
+                .map(|r| (r.day as f64, fractions(r)[..=i].iter().sum::<f64>()))
+                .collect();
+            let band: Vec<(f64, f64)> = upper.iter().chain(lower.iter().rev()).copied().collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, colour.filled())))?
+                .label(name)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
+        Ok(())
+    })?;
+    if !forces.is_empty() {
+        write_svg(dir, "force.svg", |root| {
+            let points: Vec<(f64, f64)> = forces
+                .iter()
+                .map(|f| (f.time_s / DAY_S, f.force_n))
+                .collect();
+            let (t0, t1) = span(points.iter().map(|p| p.0));
+            let (f0, f1) = span(points.iter().map(|p| p.1).chain([0.0]));
+            let mut chart = ChartBuilder::on(root)
+                .caption("Distraction force", ("sans-serif", 20))
+                .margin(12)
+                .x_label_area_size(45)
+                .y_label_area_size(70)
+                .build_cartesian_2d(t0..t1, f0..1.05 * f1)?;
+            chart
+                .configure_mesh()
+                .x_desc("time since the osteotomy (days)")
+                .y_desc("force on the moving segment (N)")
+                .draw()?;
+            // One line per step, so that the jumps between steps are not joined.
+            let mut start = 0;
+            while start < forces.len() {
+                let key = (forces[start].day, forces[start].step);
+                let end = start
+                    + forces[start..]
+                        .iter()
+                        .take_while(|f| (f.day, f.step) == key)
+                        .count();
+                chart.draw_series(LineSeries::new(
+                    points[start..end].iter().copied(),
+                    BLUE.stroke_width(1),
+                ))?;
+                start = end;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// One case of a sweep, for its plots.
+pub struct SweepCase {
+    /// Rate (mm/day).
+    pub rate_mm_per_day: f64,
+    /// Rhythm label (`4`, `continuous`).
+    pub rhythm: String,
+    /// Bridging day, if bridged (`None` also for a failed case).
+    pub bridging_day: Option<u32>,
+    /// Stiffness curve (day, N/mm); empty for a failed case.
+    pub stiffness: Vec<(f64, f64)>,
+}
+
+/// Writes the plots of a sweep into `dir` (its `plots/`).
+pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), SimError> {
+    let curves: Vec<Curve> = cases
+        .iter()
+        .filter(|c| !c.stiffness.is_empty())
+        .map(|c| {
+            (
+                format!("{} mm/day, {}", c.rate_mm_per_day, c.rhythm),
+                c.stiffness.clone(),
+            )
+        })
+        .collect();
+    if !curves.is_empty() {
+        write_svg(dir, "stiffness.svg", |root| {
+            stiffness_chart(root, "Callus stiffness of every case", &curves)
+        })?;
+    }
+    let mut rates: Vec<f64> = cases.iter().map(|c| c.rate_mm_per_day).collect();
+    rates.sort_by(f64::total_cmp);
+    rates.dedup();
+    let mut rhythms: Vec<String> = Vec::new();
+    for c in cases {
+        if !rhythms.contains(&c.rhythm) {
+            rhythms.push(c.rhythm.clone());
+        }
+    }
+    let days: Vec<u32> = cases.iter().filter_map(|c| c.bridging_day).collect();
+    let (lo, hi) = (
+        days.iter().copied().min().unwrap_or(0) as f64,
+        days.iter().copied().max().unwrap_or(1) as f64,
+    );
+    write_svg(dir, "bridging_day.svg", |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                "Day of bony bridging (grey: not bridged)",
+                ("sans-serif", 20),
+            )
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..rates.len() as f64, 0.0..rhythms.len() as f64)?;
+        // Ticks every half cell; the names stand at the cell centres.
+        let name = |v: f64, names: &[String]| {
+            let i = v.floor() as usize;
+            if (v - i as f64 - 0.5).abs() < 1e-6 {
+                names.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        let rate_names: Vec<String> = rates.iter().map(|r| r.to_string()).collect();
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(2 * rates.len() + 1)
+            .y_labels(2 * rhythms.len() + 1)
+            .x_label_formatter(&|v| name(*v, &rate_names))
+            .y_label_formatter(&|v| name(*v, &rhythms))
+            .x_desc("distraction rate (mm/day)")
+            .y_desc("rhythm (steps/day)")
+            .draw()?;
+        for c in cases {
+            let x = rates
+                .iter()
+                .position(|&r| r == c.rate_mm_per_day)
+                .unwrap_or(0);
+            let y = rhythms.iter().position(|r| *r == c.rhythm).unwrap_or(0);
+            let (colour, text) = match c.bridging_day {
+                Some(d) => {
+                    let t = if hi > lo {
+                        (d as f64 - lo) / (hi - lo)
+                    } else {
+                        0.5
+                    };
+                    (ViridisRGB::get_color(t), format!("day {d}"))
+                }
+                None => (RGBColor(190, 190, 190), "—".to_string()),
+            };
+            let (x, y) = (x as f64, y as f64);
+            let cell = [(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)];
+            chart.draw_series(std::iter::once(Rectangle::new(cell, colour.filled())))?;
+            chart.draw_series(std::iter::once(Text::new(
+                text,
+                (x + 0.42, y + 0.55),
+                ("sans-serif", 16).into_font().color(&BLACK),
+            )))?;
+        }
+        Ok(())
+    })
+}
