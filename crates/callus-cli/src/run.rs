@@ -34,6 +34,21 @@ pub struct RunArgs {
     no_fields: bool,
 }
 
+/// The scenario of `path` (or the built-in default) and its name for messages; prints the error
+/// and gives `None` if the file is bad.
+pub fn load_scenario(path: Option<&std::path::Path>) -> Option<(Scenario, String)> {
+    match path {
+        Some(path) => match Scenario::from_file(path) {
+            Ok(s) => Some((s, path.display().to_string())),
+            Err(e) => {
+                eprintln!("error: {e}");
+                None
+            }
+        },
+        None => Some((Scenario::default_scenario(), "built-in default".to_string())),
+    }
+}
+
 /// The number of threads (`requested`, or all cores), with the global rayon pool set to it: the
 /// pool runs the parallel assembly, and a sweep's cases. A second call (tests) keeps the first pool.
 pub fn threads(requested: Option<usize>) -> usize {
@@ -51,15 +66,8 @@ pub fn run(args: &RunArgs) -> ExitCode {
         print!("{DEFAULT_SCENARIO_TOML}");
         return ExitCode::SUCCESS;
     }
-    let (scenario, name) = match &args.scenario {
-        Some(path) => match Scenario::from_file(path) {
-            Ok(s) => (s, path.display().to_string()),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        None => (Scenario::default_scenario(), "built-in default".to_string()),
+    let Some((scenario, name)) = load_scenario(args.scenario.as_deref()) else {
+        return ExitCode::FAILURE;
     };
     let threads = threads(args.threads);
     let bar = if args.quiet || args.json {

@@ -7,7 +7,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use callus_sim::scenario::Rhythm;
 use callus_sim::sweep::{cases, sweep, CaseResult, SweepOptions};
-use callus_sim::Scenario;
 
 #[derive(clap::Args)]
 pub struct SweepArgs {
@@ -51,15 +50,8 @@ fn parse_rhythm(text: &str) -> Result<Rhythm, String> {
 }
 
 pub fn run(args: &SweepArgs) -> ExitCode {
-    let (base, name) = match &args.scenario {
-        Some(path) => match Scenario::from_file(path) {
-            Ok(s) => (s, path.display().to_string()),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        None => (Scenario::default_scenario(), "built-in default".to_string()),
+    let Some((base, name)) = crate::run::load_scenario(args.scenario.as_deref()) else {
+        return ExitCode::FAILURE;
     };
     let base = match base.with_settings(&args.settings) {
         Ok(s) => s,
