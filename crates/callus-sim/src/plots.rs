@@ -232,8 +232,10 @@ pub struct SweepCase {
     pub rate_mm_per_day: f64,
     /// Rhythm label (`4`, `continuous`).
     pub rhythm: String,
-    /// Bridging day, if bridged (`None` also for a failed case).
+    /// Bridging day, if bridged.
     pub bridging_day: Option<u32>,
+    /// Whether the case failed.
+    pub failed: bool,
     /// Stiffness curve (day, N/mm); empty for a failed case.
     pub stiffness: Vec<(f64, f64)>,
 }
@@ -305,16 +307,19 @@ pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), SimError> {
                 .position(|&r| r == c.rate_mm_per_day)
                 .unwrap_or(0);
             let y = rhythms.iter().position(|r| *r == c.rhythm).unwrap_or(0);
-            let (colour, text) = match c.bridging_day {
-                Some(d) => {
+            // Viridis runs from dark (early) to light (late): white text on the dark half.
+            let (colour, text, ink) = match (c.failed, c.bridging_day) {
+                (true, _) => (RGBColor(250, 250, 250), "failed".to_string(), RED),
+                (false, Some(d)) => {
                     let t = if hi > lo {
                         (d as f64 - lo) / (hi - lo)
                     } else {
                         0.5
                     };
-                    (ViridisRGB::get_color(t), format!("day {d}"))
+                    let ink = if t < 0.5 { WHITE } else { BLACK };
+                    (ViridisRGB::get_color(t), format!("day {d}"), ink)
                 }
-                None => (RGBColor(190, 190, 190), "—".to_string()),
+                (false, None) => (RGBColor(190, 190, 190), "—".to_string(), BLACK),
             };
             let (x, y) = (x as f64, y as f64);
             let cell = [(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)];
@@ -322,7 +327,7 @@ pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), SimError> {
             chart.draw_series(std::iter::once(Text::new(
                 text,
                 (x + 0.42, y + 0.55),
-                ("sans-serif", 16).into_font().color(&BLACK),
+                ("sans-serif", 16).into_font().color(&ink),
             )))?;
         }
         Ok(())

@@ -469,8 +469,11 @@ pub fn run(
             }
             f.state.record_day(&phenotypes)?;
         }
-        cell_problem.set_coords(&f.current)?;
-        cell_problem.solver()?.advance(&mut f.cells, 1.0)?;
+        cell_problem.set_coords(&f.current).map_err(|e| fail(&e))?;
+        cell_problem
+            .solver()
+            .and_then(|s| s.advance(&mut f.cells, 1.0))
+            .map_err(|e| fail(&e))?;
         f.cells.iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
         mat = materials(&f, &model, &cell_problem, num.fluid_velocity)?;
         shares.biology_s += t.elapsed().as_secs_f64();

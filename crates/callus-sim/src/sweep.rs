@@ -272,6 +272,7 @@ pub fn sweep(
             rate_mm_per_day: case.rate_mm_per_day,
             rhythm: rhythm_label(case.rhythm),
             bridging_day: r.bridging_day,
+            failed: r.status != "ok",
             stiffness: if r.status == "ok" {
                 stiffness_history(&options.out_dir.join(&r.case).join("history.csv"))
             } else {
