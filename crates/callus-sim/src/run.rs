@@ -546,9 +546,8 @@ pub fn run(
             write_fields(&mut out, day.day, &f, &mat)?;
         }
         history.push(row);
-        if last || options.fields && day.day % scenario.output.field_every_days == 0 {
-            out.write_histories(&history, &forces)?;
-        }
+        // Every day, so that a run that stops (an error, a kill) leaves the days it finished.
+        out.write_histories(&history, &forces)?;
         shares.output_s += t.elapsed().as_secs_f64();
         progress(&Progress {
             done: index + 1,
