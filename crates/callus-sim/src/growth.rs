@@ -133,6 +133,39 @@ pub fn tallest_beside_plane(
     side(&rows.below, false).max(side(&rows.above, true))
 }
 
+/// Puts the mid-edge nodes of the quadratic `elements` halfway between their vertices, and the
+/// centre of a Quad9 at the mean of its corners, in `coords`: straight-sided elements, whose shape
+/// the vertices alone decide. Only nodes for which `movable` holds are moved.
+pub fn straighten(
+    mesh: &Mesh,
+    elements: &[ElementId],
+    coords: &mut [[f64; 3]],
+    movable: impl Fn(usize) -> bool,
+) {
+    for &e in elements {
+        let el = mesh.element(e);
+        if !el.kind.is_quadratic() {
+            continue;
+        }
+        let nv = el.kind.num_vertices();
+        let edges = el.kind.edges();
+        for (i, &[p, q]) in edges.iter().enumerate() {
+            let m = el.nodes[nv + i];
+            if movable(m) {
+                let (xp, xq) = (coords[el.nodes[p]], coords[el.nodes[q]]);
+                coords[m] = [0, 1, 2].map(|c| 0.5 * (xp[c] + xq[c]));
+            }
+        }
+        if let Some(&centre) = el.nodes.get(nv + edges.len()) {
+            if movable(centre) {
+                let corners = &el.nodes[..nv];
+                coords[centre] = [0, 1, 2]
+                    .map(|c| corners.iter().map(|&n| coords[n][c]).sum::<f64>() / nv as f64);
+            }
+        }
+    }
+}
+
 /// Splits the rows beside the plane with a new layer (see the module docs): updates the reference
 /// mesh and returns the current configuration of the new mesh with the insertion map.
 pub fn split_rows(
@@ -261,25 +294,9 @@ pub fn split_rows(
         };
         moved.push(x);
     }
-    // Straighten the split rows and the new layer: mid-edge nodes halfway between their vertices,
-    // Quad9 centres at the mean of the corners (the shift is linear per column, not per element).
-    let mut straighten: Vec<ElementId> = rows.below.iter().chain(&rows.above).copied().collect();
-    straighten.extend(insertion.old_num_elements..reference.num_elements());
-    for e in straighten {
-        let el = reference.element(e);
-        let nv = el.kind.num_vertices();
-        if !el.kind.is_quadratic() {
-            continue;
-        }
-        for (i, &[p, q]) in el.kind.edges().iter().enumerate() {
-            let (xp, xq) = (moved[el.nodes[p]], moved[el.nodes[q]]);
-            moved[el.nodes[nv + i]] = [0, 1, 2].map(|c| 0.5 * (xp[c] + xq[c]));
-        }
-        if el.nodes.len() > nv + el.kind.edges().len() {
-            let centre = [0, 1, 2]
-                .map(|c| el.nodes[..nv].iter().map(|&n| moved[n][c]).sum::<f64>() / nv as f64);
-            moved[el.nodes[nv + el.kind.edges().len()]] = centre;
-        }
-    }
+    // Straighten the split rows and the new layer (the shift is linear per column, not per element).
+    let mut straight: Vec<ElementId> = rows.below.iter().chain(&rows.above).copied().collect();
+    straight.extend(insertion.old_num_elements..reference.num_elements());
+    straighten(reference, &straight, &mut moved, |_| true);
     Ok((moved, insertion))
 }

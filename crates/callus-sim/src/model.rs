@@ -18,7 +18,8 @@ pub struct Model {
     pub fixed: Vec<Option<String>>,
     /// The tissue catalogue.
     pub catalogue: TissueCatalogue,
-    /// Regions rezoned after a layer insertion (`numerics.rezone_regions`).
+    /// Regions rezoned after a layer insertion or a step that leaves an element poor
+    /// (`numerics.rezone_regions`).
     pub rezoned: Vec<RegionId>,
 }
 

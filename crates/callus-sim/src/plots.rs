@@ -55,6 +55,22 @@ fn write_svg(
     Ok(())
 }
 
+/// The frame every chart shares: title, margin, room for the x labels and `y_label_area` pixels
+/// for the y labels.
+fn frame<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    y_label_area: u32,
+) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(y_label_area);
+    builder
+}
+
 /// A range that holds every value (with a margin), never empty.
 fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
@@ -84,12 +100,8 @@ fn stiffness_chart(
             .flat_map(|c| c.1.iter().map(|p| p.1))
             .filter(|&s| s > 0.0),
     );
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(75)
-        .build_cartesian_2d(d0..d1, (0.8 * s0..1.25 * s1).log_scale())?;
+    let mut chart =
+        frame(root, title, 75).build_cartesian_2d(d0..d1, (0.8 * s0..1.25 * s1).log_scale())?;
     chart
         .configure_mesh()
         .x_desc("day")
@@ -139,11 +151,7 @@ pub fn run_plots(
     })?;
     write_svg(dir, "tissue_fractions.svg", |root| {
         let last = history.last().map_or(1.0, |r| r.day as f64).max(1.0);
-        let mut chart = ChartBuilder::on(root)
-            .caption("Regenerate tissue fractions", ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(60)
+        let mut chart = frame(root, "Regenerate tissue fractions", 60)
             .build_cartesian_2d(0.0..last, 0.0..1.0)?;
         chart
             .configure_mesh()
@@ -194,12 +202,8 @@ pub fn run_plots(
                 .collect();
             let (t0, t1) = span(points.iter().map(|p| p.0));
             let (f0, f1) = span(points.iter().map(|p| p.1).chain([0.0]));
-            let mut chart = ChartBuilder::on(root)
-                .caption("Distraction force", ("sans-serif", 20))
-                .margin(12)
-                .x_label_area_size(45)
-                .y_label_area_size(70)
-                .build_cartesian_2d(t0..t1, f0..1.05 * f1)?;
+            let mut chart =
+                frame(root, "Distraction force", 70).build_cartesian_2d(t0..t1, f0..1.05 * f1)?;
             chart
                 .configure_mesh()
                 .x_desc("time since the osteotomy (days)")
@@ -272,14 +276,7 @@ pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), SimError> {
         days.iter().copied().max().unwrap_or(1) as f64,
     );
     write_svg(dir, "bridging_day.svg", |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                "Day of bony bridging (grey: not bridged)",
-                ("sans-serif", 20),
-            )
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(90)
+        let mut chart = frame(root, "Day of bony bridging (grey: not bridged)", 90)
             .build_cartesian_2d(0.0..rates.len() as f64, 0.0..rhythms.len() as f64)?;
         // Ticks every half cell; the names stand at the cell centres.
         let name = |v: f64, names: &[String]| {

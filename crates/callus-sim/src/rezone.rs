@@ -33,24 +33,26 @@
 
 use std::collections::BTreeMap;
 
-use callus_fem::bc::Constraints;
+use callus_fem::bc::{Constraints, Lifting};
 use callus_fem::dofs::Fields;
 use callus_fem::material::Diffusion;
 use callus_fem::problem::Discretisation;
 use callus_fem::shape::{min_scaled_jacobian, MAX_NODES};
+use callus_fem::solver::Factorization;
 use callus_fem::{FemError, Idealisation};
 use callus_mesh::generate::exterior_facets;
 use callus_mesh::{ElementId, Facet, Mesh, RegionId};
 
-use crate::growth::axial_index;
+use crate::growth::{axial_index, straighten};
 
 /// The rezoned configuration, or why none was taken.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Rezoned {
     /// New current positions of every node (mm).
     Moved(Vec<[f64; 3]>),
-    /// The harmonic positions would make an element of the tissue worse than the split left it
-    /// (smallest scaled corner Jacobian: `rezoned` against `kept`).
+    /// The harmonic positions would make the worst element of the tissue worse than in the
+    /// positions given, and below 0.2 (smallest scaled Jacobian at an element node: `rezoned`
+    /// against `kept`).
     Refused {
         /// Worst element quality with the rezoned positions.
         rezoned: f64,
@@ -215,36 +217,6 @@ fn keep_on_rail(
     }
 }
 
-/// Puts the free mid-edge and centre nodes of quadratic elements halfway between their vertices
-/// (the centre of a Quad9 at the mean of its corners): inside the rezoned tissue the elements are
-/// straight-sided, so only the harmonic vertex positions decide their shape (the harmonic
-/// quadratic field bends elements near a re-entrant corner of the border).
-fn straighten_inner(reference: &Mesh, free: &FreeNodes, moved: &mut [[f64; 3]]) {
-    let inner = |n: usize| free.free.iter().all(|f| f[n]);
-    for &e in &free.elements {
-        let el = reference.element(e);
-        if !el.kind.is_quadratic() {
-            continue;
-        }
-        let nv = el.kind.num_vertices();
-        let edges = el.kind.edges();
-        for (i, &[p, q]) in edges.iter().enumerate() {
-            let m = el.nodes[nv + i];
-            if inner(m) {
-                let (xp, xq) = (moved[el.nodes[p]], moved[el.nodes[q]]);
-                moved[m] = [0, 1, 2].map(|c| 0.5 * (xp[c] + xq[c]));
-            }
-        }
-        if let Some(&centre) = el.nodes.get(nv + edges.len()) {
-            if inner(centre) {
-                let corners = &el.nodes[..nv];
-                moved[centre] = [0, 1, 2]
-                    .map(|c| corners.iter().map(|&n| moved[n][c]).sum::<f64>() / nv as f64);
-            }
-        }
-    }
-}
-
 /// Worst element quality of `elements` of `mesh` with the nodes at `coords`: the smallest scaled
 /// Jacobian at the element nodes ([`min_scaled_jacobian`], curved sides included).
 fn worst_quality(mesh: &Mesh, coords: &[[f64; 3]], elements: &[ElementId]) -> f64 {
@@ -261,8 +233,8 @@ fn worst_quality(mesh: &Mesh, coords: &[[f64; 3]], elements: &[ElementId]) -> f6
         .fold(f64::INFINITY, f64::min)
 }
 
-/// Worst element quality (smallest scaled corner Jacobian) of the elements of `regions` with the
-/// nodes of `reference` at `current`.
+/// Worst element quality (smallest scaled Jacobian at an element node, curved sides included) of
+/// the elements of `regions` with the nodes of `reference` at `current`.
 pub fn worst_quality_in(reference: &Mesh, current: &[[f64; 3]], regions: &[RegionId]) -> f64 {
     let elements: Vec<ElementId> = reference
         .elements()
@@ -296,21 +268,27 @@ pub fn rezone(
     let (mut unused, mut stiffness) = (disc.new_values(), disc.new_values());
     disc.assemble_diffusion(&laplace, &mut unused, &mut stiffness)?;
     let mut moved = current.to_vec();
-    for (c, free) in free.free.iter().enumerate() {
+    // One factorization per set of constrained nodes: in 3D the two lateral coordinates share one.
+    let mut factored: Option<(usize, Factorization, Lifting)> = None;
+    for (c, mask) in free.free.iter().enumerate() {
         let mut fixed = Constraints::new();
         for (v, x) in current.iter().enumerate() {
-            if !free[v] {
+            if !mask[v] {
                 fixed.set(disc.dofs.scalar(v), x[c]);
             }
         }
-        let mut system = stiffness.clone();
-        let lifting =
-            fixed.apply_to_matrix(&disc.assembler.pattern, &mut system, disc.dofs.kinds());
-        let factor = disc.symbolic.factorize(&system)?;
+        let reuse = matches!(&factored, Some((k, _, _)) if free.free[*k] == *mask);
+        if !reuse {
+            let mut system = stiffness.clone();
+            let lifting =
+                fixed.apply_to_matrix(&disc.assembler.pattern, &mut system, disc.dofs.kinds());
+            factored = Some((c, disc.symbolic.factorize(&system)?, lifting));
+        }
+        let (_, factor, lifting) = factored.as_ref().expect("factorized above");
         let mut x = vec![0.0; disc.dofs.len()];
         lifting.apply_to_rhs(&fixed, &mut x);
         factor.solve_in_place(&mut x);
-        for (v, m) in moved.iter_mut().enumerate().filter(|(v, _)| free[*v]) {
+        for (v, m) in moved.iter_mut().enumerate().filter(|(v, _)| mask[*v]) {
             m[c] = x[disc.dofs.scalar(v)];
         }
     }
@@ -318,7 +296,11 @@ pub fn rezone(
     for line in &free.lines {
         keep_on_rail(line, &free.sliding, &free.is_vertex, current, &mut moved, a);
     }
-    straighten_inner(reference, &free, &mut moved);
+    // Inside the tissue the elements are made straight-sided, so that only the harmonic vertex
+    // positions decide their shape (the harmonic quadratic field bends elements near a re-entrant
+    // corner of the border).
+    let inner = |n: usize| free.free.iter().all(|f| f[n]);
+    straighten(reference, &free.elements, &mut moved, inner);
     let kept = worst_quality(reference, current, &free.elements);
     let rezoned = worst_quality(reference, &moved, &free.elements);
     Ok(if rezoned >= kept.min(0.2) {

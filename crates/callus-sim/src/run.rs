@@ -88,8 +88,10 @@ pub struct Summary {
     pub days: usize,
     /// Layers inserted at the growth plane.
     pub layers_inserted: usize,
-    /// Rezonings refused because they would have made an element worse (the split's positions
-    /// were kept; see [`crate::rezone`]).
+    /// Rezonings taken ([`crate::rezone`]).
+    pub rezonings: usize,
+    /// Rezonings refused because they would have made an element worse (the positions the step
+    /// left were kept).
     pub rezonings_refused: usize,
     /// Elements at the end.
     pub final_elements: usize,
@@ -257,7 +259,7 @@ pub fn run(
     let mut forces: Vec<ForceSample> = Vec::new();
     let mut bridging_day = None;
     let mut layers = 0;
-    let mut refused = 0;
+    let (mut rezonings, mut refused) = (0, 0);
     let tau_s = num.pretraction_relaxation_days * DAY_S;
 
     for (index, day) in plan.iter().enumerate() {
@@ -391,7 +393,10 @@ pub fn run(
                         < num.rezone_below_quality)
             {
                 match rezone(&f.reference, &f.current, &model.rezoned).map_err(|e| fail(&e))? {
-                    Rezoned::Moved(x) => f.current = x,
+                    Rezoned::Moved(x) => {
+                        f.current = x;
+                        rezonings += 1;
+                    }
                     Rezoned::Refused { .. } => refused += 1,
                 }
             }
@@ -583,6 +588,7 @@ pub fn run(
         final_gap_mm: last.gap_mm,
         days: history.len(),
         layers_inserted: layers,
+        rezonings,
         rezonings_refused: refused,
         final_elements: f.reference.num_elements(),
         run_time_s: started.elapsed().as_secs_f64(),

@@ -241,11 +241,11 @@ pub struct Numerics {
     pub max_time_step_s: f64,
     /// Element height (mm) beyond which a layer is inserted at the growth plane.
     pub max_element_height_mm: f64,
-    /// Regions whose inner nodes are rezoned after a layer insertion ([`crate::rezone`]); none
-    /// for an empty list.
+    /// Regions whose inner nodes are rezoned ([`crate::rezone`]) after a layer insertion and after a
+    /// step that leaves one of their elements below `rezone_below_quality`; none for an empty list.
     pub rezone_regions: Vec<String>,
-    /// A step that leaves an element of the rezoned regions worse than this (smallest scaled corner
-    /// Jacobian, 1 for a square) is followed by a rezoning too.
+    /// A step that leaves an element of the rezoned regions worse than this (smallest scaled
+    /// Jacobian at an element node, 1 for a square) is followed by a rezoning too.
     pub rezone_below_quality: f64,
     /// The stimulus of the day.
     pub stimulus: StimulusChoice,

@@ -14,7 +14,6 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::plots::{sweep_plots, SweepCase};
 use crate::run::{run, RunOptions, Summary};
@@ -83,7 +82,7 @@ pub fn cases(
 }
 
 /// What became of one case: a row of `sweep.csv`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CaseResult {
     /// Folder of the case, under the sweep's.
     pub case: String,
@@ -108,7 +107,6 @@ pub struct CaseResult {
     /// Final gap (mm).
     pub final_gap_mm: Option<f64>,
     /// Whether the case was read back from an earlier sweep.
-    #[serde(skip)]
     pub resumed: bool,
     /// Why it failed.
     pub error: Option<String>,

@@ -239,6 +239,10 @@ fn names_missing_sets_and_regions_before_running() {
             "[tissues]\nregenerate_regions = [\"gap\", \"callus\"]\n",
             "callus",
         ),
+        (
+            "[numerics]\nrezone_regions = [\"gap\", \"bone_marrow\"]\n",
+            "numerics.rezone_regions",
+        ),
     ] {
         let s = scenario(extra);
         let options = RunOptions {

@@ -86,6 +86,7 @@ fn impossible_values_are_refused_with_the_key_and_the_reason() {
         ("[geometry.osteotomy]\ngap_mm = -1.0\n", "gap_mm"),
         ("[numerics]\nfirst_time_step_s = 100.0\n", "numerics.first_time_step_s"),
         ("[numerics]\nmax_element_height_mm = 0.0\n", "numerics.max_element_height_mm"),
+        ("[numerics]\nrezone_below_quality = 1.5\n", "numerics.rezone_below_quality"),
         ("[cells]\ndiffusivity_mm2_per_day = -0.5\n", "cells.diffusivity_mm2_per_day"),
         ("[tissues]\nwindow_days = 0\n", "tissues.window_days"),
         ("[rule]\nrule = \"prendergast\"\ns_mature = 5.0\n", "thresholds"),
