@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Python packages callus's tests use as third-party readers (VTK's own .vtu reader)
-# into a virtual environment, and prints the path of its python. Idempotent; the environment lives
+# Installs the Python packages callus's tests use as third-party readers (VTK's .vtu and XDMF
+# readers, h5py) into a virtual environment, and prints the path of its python. Idempotent; the environment lives
 # outside the checkout so that clones on the same machine share it.
 #   CALLUS_PYTOOLS   where to put it (default: ~/.cache/callus/pytools)
 set -euo pipefail

@@ -293,6 +293,22 @@ impl ElementKind {
         }
     }
 
+    /// XDMF topology: the `TopologyType` name of a uniform grid and the cell code of a `Mixed`
+    /// one. XDMF takes the nodes in VTK order ([`ElementKind::vtk_order`]).
+    pub fn xdmf_topology(self) -> (&'static str, u8) {
+        match self {
+            ElementKind::Tri3 => ("Triangle", 4),
+            ElementKind::Quad4 => ("Quadrilateral", 5),
+            ElementKind::Tet4 => ("Tetrahedron", 6),
+            ElementKind::Wedge6 => ("Wedge", 8),
+            ElementKind::Hex8 => ("Hexahedron", 9),
+            ElementKind::Quad9 => ("Quadrilateral_9", 35),
+            ElementKind::Tri6 => ("Triangle_6", 36),
+            ElementKind::Quad8 => ("Quadrilateral_8", 37),
+            ElementKind::Tet10 => ("Tetrahedron_10", 38),
+        }
+    }
+
     /// Permutation from callus (Gmsh) local order to VTK order: `vtk_node[i] = node[vtk_order()[i]]`.
     pub fn vtk_order(self) -> &'static [usize] {
         const IDENTITY: [usize; 10] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];

@@ -27,6 +27,14 @@ pub enum SimError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// An HDF5 file could not be written or read.
+    #[error("{}: HDF5: {message}", path.display())]
+    Hdf5 {
+        /// The file.
+        path: PathBuf,
+        /// HDF5's error.
+        message: String,
+    },
     /// The simulation failed on a day (names the day and what happened).
     #[error("day {day}: {message}")]
     Day {

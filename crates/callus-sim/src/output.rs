@@ -1,7 +1,8 @@
 //! The files of a run (one directory): `history.csv` (one row per day), `forces.csv` (the
 //! distraction force at every time level), `summary.json`, and for ParaView `fields.pvd` with one
-//! `fields/day_NNN.vtu` per output day. Every file is written to a temporary name and renamed, so a
-//! killed run never leaves a half-written file.
+//! `fields/day_NNN.vtu` per output day, and the same in HDF5: `results.h5` with `results.xdmf`
+//! ([`crate::results_h5`]). Every file is written to a temporary name and renamed, so a killed run
+//! never leaves a half-written file.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use serde::Serialize;
 use callus_mesh::vtu::{write_atomically, write_vtu, Field};
 use callus_mesh::Mesh;
 
+use crate::results_h5::{columns_of, RunResults};
 use crate::scenario::Phase;
 use crate::SimError;
 
@@ -62,7 +64,8 @@ pub struct HistoryRow {
 }
 
 impl HistoryRow {
-    const HEADER: &'static str = "day,phase,gap_mm,callus_stiffness_n_per_mm,stiffness_pct_intact,torsional_stiffness_nmm_per_rad,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,peak_force_n,residual_force_n,step_strain,load_strain,mean_cell_concentration,bridged,elements,max_plane_element_height_mm,min_element_quality";
+    /// The columns of `history.csv` (and of `/history` in `results.h5`).
+    pub const HEADER: &'static str = "day,phase,gap_mm,callus_stiffness_n_per_mm,stiffness_pct_intact,torsional_stiffness_nmm_per_rad,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,peak_force_n,residual_force_n,step_strain,load_strain,mean_cell_concentration,bridged,elements,max_plane_element_height_mm,min_element_quality";
 
     fn csv(&self) -> String {
         let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6e}"));
@@ -97,6 +100,9 @@ impl HistoryRow {
     }
 }
 
+/// The columns of `forces.csv` (and of `/forces` in `results.h5`).
+pub const FORCES_HEADER: &str = "time_s,day,step,force_n";
+
 /// One time level of a distraction step.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct ForceSample {
@@ -114,6 +120,8 @@ pub struct ForceSample {
 pub struct RunDirectory {
     dir: PathBuf,
     field_days: Vec<(u32, String)>,
+    /// `results.h5` being written (`None` once finished).
+    results: Option<RunResults>,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SimError + '_ {
@@ -124,13 +132,19 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SimError + '_ {
 }
 
 impl RunDirectory {
-    /// Creates the directory (and `fields/`).
-    pub fn create(dir: &Path) -> Result<RunDirectory, SimError> {
+    /// Creates the directory (and `fields/`) and starts `results.h5` with the scenario (TOML) and
+    /// the idealisation as its attributes.
+    pub fn create(
+        dir: &Path,
+        scenario_toml: &str,
+        idealisation: &str,
+    ) -> Result<RunDirectory, SimError> {
         let fields = dir.join("fields");
         std::fs::create_dir_all(&fields).map_err(io(&fields))?;
         Ok(RunDirectory {
             dir: dir.to_path_buf(),
             field_days: Vec::new(),
+            results: Some(RunResults::create(dir, scenario_toml, idealisation)?),
         })
     }
 
@@ -157,7 +171,7 @@ impl RunDirectory {
             h.push('\n');
         }
         self.write("history.csv", &h)?;
-        let mut f = String::from("time_s,day,step,force_n\n");
+        let mut f = format!("{FORCES_HEADER}\n");
         for s in forces {
             f.push_str(&format!(
                 "{:.3},{},{},{:.6e}\n",
@@ -177,6 +191,9 @@ impl RunDirectory {
     ) -> Result<(), SimError> {
         let name = format!("fields/day_{day:03}.vtu");
         write_vtu(self.dir.join(&name), mesh, cell_fields, point_fields)?;
+        if let Some(results) = &mut self.results {
+            results.write_day(day, mesh, cell_fields, point_fields)?;
+        }
         self.field_days.retain(|(d, _)| *d != day);
         self.field_days.push((day, name));
         let mut pvd = String::from(
@@ -189,6 +206,22 @@ impl RunDirectory {
         }
         pvd.push_str("  </Collection>\n</VTKFile>\n");
         self.write("fields.pvd", &pvd)
+    }
+
+    /// Completes `results.h5` with the histories and renames it into place, with `results.xdmf`
+    /// for the field days.
+    pub fn finish_results(
+        &mut self,
+        days: &[HistoryRow],
+        forces: &[ForceSample],
+    ) -> Result<(), SimError> {
+        match self.results.take() {
+            Some(results) => results.finish(
+                &columns_of(days, HistoryRow::HEADER),
+                &columns_of(forces, FORCES_HEADER),
+            ),
+            None => Ok(()),
+        }
     }
 
     /// Writes `summary.json`.

@@ -224,7 +224,15 @@ pub fn run(
         max_s: num.max_time_step_s,
     };
     let rule = scenario.rule.rule();
-    let mut out = RunDirectory::create(&options.out_dir)?;
+    let mut out = RunDirectory::create(
+        &options.out_dir,
+        &scenario.to_toml(),
+        serde_json::to_value(scenario.geometry.idealisation)
+            .ok()
+            .as_ref()
+            .and_then(|v| v.as_str())
+            .unwrap_or_default(),
+    )?;
     let e_cortical = model.catalogue.get("cortical_bone")?.youngs_modulus_mpa;
 
     let reference = model.mesh.clone();
@@ -596,6 +604,8 @@ pub fn run(
         scenario: scenario.clone(),
     };
     crate::plots::run_plots(&options.out_dir.join("plots"), &history, &forces)?;
+    out.finish_results(&history, &forces)?;
+    // Last: a sweep's --resume takes a folder with summary.json as finished.
     out.write_summary(&summary)?;
     Ok(summary)
 }

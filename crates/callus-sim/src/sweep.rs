@@ -1,7 +1,7 @@
 //! Rate × rhythm sweeps: one [`run`](crate::run::run) per (rate, rhythm) case, cases in parallel
 //! (one per rayon thread, each with a sequential factorization: a factorization gains only
 //! 1.2–1.45× from 2 threads, a second case gains 2×), each into its own folder, and one
-//! `sweep.csv` with a row per case.
+//! `sweep.csv` with a row per case, and `sweep.h5` with the same rows and every case's history.
 //!
 //! - A case that fails is a row with `status = failed` and its error; the others go on.
 //! - With `resume`, a case whose folder already holds the `summary.json` of the same scenario is
@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::plots::{sweep_plots, SweepCase};
+use crate::results_h5::{columns_of, write_sweep_h5};
 use crate::run::{run, RunOptions, Summary};
 use crate::scenario::{Rhythm, Scenario, ScenarioError};
 use crate::SimError;
@@ -204,8 +205,12 @@ impl SummaryFields {
         }
     }
 
-    /// The summary of an earlier run of the same scenario in `dir`, if there is one.
+    /// The summary of an earlier run of the same scenario in `dir`, if there is one (with its
+    /// `results.h5`, which a sweep.h5 copies the history from).
     fn finished(dir: &Path, scenario: &Scenario) -> Option<SummaryFields> {
+        if !dir.join("results.h5").is_file() {
+            return None;
+        }
         let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
         let s: SummaryFields = serde_json::from_str(&text).ok()?;
         let same = serde_json::to_value(scenario).ok()? == s.scenario;
@@ -280,6 +285,22 @@ pub fn sweep(
         .collect();
     sweep_plots(&options.out_dir.join("plots"), &plotted)?;
     write_sweep_csv(&options.out_dir.join("sweep.csv"), &results)?;
+    let rows: Vec<SweepRow> = results.iter().map(SweepRow::of).collect();
+    let finished: Vec<(String, PathBuf)> = results
+        .iter()
+        .filter(|r| r.status == "ok")
+        .map(|r| {
+            (
+                r.case.clone(),
+                options.out_dir.join(&r.case).join("results.h5"),
+            )
+        })
+        .collect();
+    write_sweep_h5(
+        &options.out_dir.join("sweep.h5"),
+        &columns_of(&rows, SWEEP_CSV_HEADER),
+        &finished,
+    )?;
     Ok(results)
 }
 
@@ -304,6 +325,52 @@ fn stiffness_history(path: &Path) -> Vec<(f64, f64)> {
 
 /// Columns of `sweep.csv`.
 pub const SWEEP_CSV_HEADER: &str = "case,rate_mm_per_day,rhythm_steps_per_day,status,bridging_day,healing_index_days_per_cm,final_stiffness_n_per_mm,final_stiffness_pct_intact,max_peak_force_n,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,final_gap_mm,error";
+
+/// A row of `sweep.csv` as its columns (for `sweep.h5`).
+#[derive(serde::Serialize)]
+struct SweepRow<'a> {
+    case: &'a str,
+    rate_mm_per_day: f64,
+    rhythm_steps_per_day: u32,
+    status: &'a str,
+    bridging_day: Option<u32>,
+    healing_index_days_per_cm: Option<f64>,
+    final_stiffness_n_per_mm: Option<f64>,
+    final_stiffness_pct_intact: Option<f64>,
+    max_peak_force_n: Option<f64>,
+    granulation_fraction: Option<f64>,
+    fibrous_fraction: Option<f64>,
+    cartilage_fraction: Option<f64>,
+    immature_bone_fraction: Option<f64>,
+    mature_bone_fraction: Option<f64>,
+    final_gap_mm: Option<f64>,
+    /// Empty for a case that finished.
+    error: &'a str,
+}
+
+impl SweepRow<'_> {
+    fn of(r: &CaseResult) -> SweepRow<'_> {
+        let fraction = |i: usize| r.final_fractions.map(|f| f[i]);
+        SweepRow {
+            case: &r.case,
+            rate_mm_per_day: r.rate_mm_per_day,
+            rhythm_steps_per_day: r.rhythm_steps_per_day,
+            status: r.status,
+            bridging_day: r.bridging_day,
+            healing_index_days_per_cm: r.healing_index_days_per_cm,
+            final_stiffness_n_per_mm: r.final_stiffness_n_per_mm,
+            final_stiffness_pct_intact: r.final_stiffness_pct_intact,
+            max_peak_force_n: r.max_peak_force_n,
+            granulation_fraction: fraction(0),
+            fibrous_fraction: fraction(1),
+            cartilage_fraction: fraction(2),
+            immature_bone_fraction: fraction(3),
+            mature_bone_fraction: fraction(4),
+            final_gap_mm: r.final_gap_mm,
+            error: r.error.as_deref().unwrap_or_default(),
+        }
+    }
+}
 
 fn write_sweep_csv(path: &Path, rows: &[CaseResult]) -> Result<(), SimError> {
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6e}"));

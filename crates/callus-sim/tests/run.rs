@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+use callus_sim::results_h5::{read_table, Values};
 use callus_sim::run::{run, RunOptions, Summary};
 use callus_sim::Scenario;
 
@@ -163,6 +164,22 @@ fn small_distraction_run_differentiates_stiffens_and_relaxes() {
         let svg = std::fs::read_to_string(dir.path().join("plots").join(plot)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains(label), "{plot}");
     }
+    // results.h5: the history as history.csv has it, one field group per .vtu; results.xdmf
+    // lists the same days (scripts/check_hdf5_readers.py reads both with h5py and VTK).
+    let h5 = hdf5::File::open(dir.path().join("results.h5")).unwrap();
+    let table = read_table(&h5.group("history").unwrap()).unwrap();
+    let names: Vec<&str> = table.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names.join(","), history.lines().next().unwrap());
+    assert_eq!(table[0].values, Values::Integer((0..6).collect()));
+    let xdmf = std::fs::read_to_string(dir.path().join("results.xdmf")).unwrap();
+    for d in [0, 2, 4, 5] {
+        let group = h5.group(&format!("fields/day_{d:03}")).unwrap();
+        let points = group.dataset("points_mm").unwrap();
+        assert_eq!(points.shape()[1], 3);
+        assert!(xdmf.contains(&format!("<Time Value=\"{d}\"/>")), "{xdmf}");
+    }
+    assert_eq!(h5.group("fields").unwrap().member_names().unwrap().len(), 4);
+
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use callus_sim::results_h5::{read_table, Values};
 use callus_sim::scenario::Rhythm;
 use callus_sim::sweep::{cases, sweep, Case, CaseResult, SweepOptions, SWEEP_CSV_HEADER};
 use callus_sim::Scenario;
@@ -90,6 +91,29 @@ fn rows_follow_the_cases_and_a_failed_case_does_not_stop_the_others() {
     assert_eq!(rows_csv.len(), 4);
     assert_eq!(rows_csv[1][2], "0", "continuous is written as 0");
     assert_eq!(rows_csv[2][3], "failed");
+
+    // sweep.h5: the same rows, and the history of each case that finished.
+    let h5 = hdf5::File::open(dir.path().join("sweep.h5")).unwrap();
+    let summary = read_table(&h5.group("summary").unwrap()).unwrap();
+    let names: Vec<&str> = summary.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names.join(","), SWEEP_CSV_HEADER);
+    let text = |i: usize| match &summary[i].values {
+        Values::Text(t) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(text(3), ["ok", "ok", "failed", "ok"]);
+    assert!(text(15)[2].contains("rate_1_rhythm_2"), "{:?}", text(15));
+    let cases = h5.group("cases").unwrap().member_names().unwrap();
+    assert_eq!(
+        cases,
+        [
+            "rate_0.5_rhythm_2",
+            "rate_0.5_rhythm_continuous",
+            "rate_1_rhythm_continuous"
+        ]
+    );
+    let history = read_table(&h5.group("cases/rate_1_rhythm_continuous/history").unwrap()).unwrap();
+    assert_eq!(history[0].values, Values::Integer((0..6).collect()));
 }
 
 /// Goal: a sweep killed part-way (one case never finished: no summary.json, a half-written

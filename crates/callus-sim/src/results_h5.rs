@@ -1,0 +1,675 @@
+//! HDF5 results: `results.h5` and `results.xdmf` of a run, `sweep.h5` of a sweep (hdf5-metno,
+//! HDF5 built from source and linked statically; deflate compression, which h5py reads without a
+//! plugin).
+//!
+//! Layout of `results.h5` ([`LAYOUT`]; every numeric dataset carries a `units` attribute, `1` for
+//! a dimensionless one):
+//!
+//! ```text
+//! /                      attributes: layout, callus_version, scenario_toml, idealisation
+//! /history/<column>      one value per day, the columns of history.csv (group attribute
+//!                        `columns`: their order); empty cells are NaN, `bridged` is 0/1
+//! /forces/<column>       one value per time level of a step: time_s, day, step, force_n
+//! /fields/day_NNN/       one group per output day (attribute `day`), the mesh in its current
+//!                        configuration (it grows with the gap):
+//!     points             (nodes × 3) coordinates, mm
+//!     connectivity       (cells × nodes per cell) node indices in VTK order, or for a mesh of
+//!                        several element kinds the flat XDMF `Mixed` list (a cell code, then
+//!                        its nodes); attribute `topology_type` is the XDMF name either way
+//!     cell/<name>        one value (or vector) per cell: region, tissue fractions, stimulus, …
+//!     point/<name>       one value (or vector) per node: displacement_mm, pore_pressure_mpa, …
+//! ```
+//!
+//! `results.xdmf` (XDMF 2) describes `/fields` as a time series (time in days) whose heavy data
+//! stay in `results.h5`: ParaView and VTK's XDMF reader open it directly. `sweep.h5` holds
+//! `/summary/<column>` (the rows of sweep.csv) and `/cases/<case>/history/<column>` for every
+//! case that finished. Files are written to a temporary name and renamed, so a run that stops leaves
+//! no half-written file.
+
+use std::path::{Path, PathBuf};
+
+use hdf5::types::VarLenUnicode;
+use ndarray::{ArrayView1, ArrayView2};
+use serde::Serialize;
+
+use callus_mesh::vtu::{temporary_beside, write_atomically, Field};
+use callus_mesh::Mesh;
+
+use crate::SimError;
+
+/// Name and version of the layout above (root attribute `layout`).
+pub const LAYOUT: &str = "callus-results-1";
+
+/// Deflate level of every dataset (1–9).
+const DEFLATE_LEVEL: u8 = 4;
+
+/// The values of one column of a table (history, forces, sweep rows).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Values {
+    /// Numbers; a missing value is NaN.
+    Real(Vec<f64>),
+    /// Whole numbers (days, counts, flags as 0/1).
+    Integer(Vec<i64>),
+    /// Text (phase, status, errors).
+    Text(Vec<String>),
+}
+
+/// One named column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    /// Name, with its unit as a suffix (`gap_mm`); see [`unit_of`].
+    pub name: String,
+    /// Values, one per row.
+    pub values: Values,
+}
+
+/// The unit of a quantity named the callus way (unit as suffix: `gap_mm`, `force_n`,
+/// `youngs_modulus_mpa`), `1` for a dimensionless one; `None` for text and unknown names.
+pub fn unit_of(name: &str) -> Option<&'static str> {
+    const DIMENSIONLESS: [&str; 7] = [
+        "step",
+        "bridged",
+        "elements",
+        "region",
+        "phenotype",
+        "stimulus",
+        "min_element_quality",
+    ];
+    // Longer suffixes first: `_n_per_mm` before `_mm`, `_mm_per_day` before `_day`.
+    const SUFFIXES: [(&str, &str); 16] = [
+        ("_nmm_per_rad", "N*mm/rad"),
+        ("_n_per_mm", "N/mm"),
+        ("_mm_per_day", "mm/day"),
+        ("_steps_per_day", "1/day"),
+        ("_days_per_cm", "day/cm"),
+        ("_mm4_per_ns", "mm^4/(N*s)"),
+        ("_pct_intact", "%"),
+        ("_mpa", "MPa"),
+        ("_mm", "mm"),
+        ("_n", "N"),
+        ("_s", "s"),
+        ("_day", "day"),
+        ("_fraction", "1"),
+        ("_concentration", "1"),
+        ("_strain", "mm/mm"),
+        ("day", "day"), // `day` itself
+    ];
+    if DIMENSIONLESS.contains(&name) {
+        return Some("1");
+    }
+    SUFFIXES
+        .iter()
+        .find(|(suffix, _)| name.ends_with(suffix))
+        .map(|&(_, unit)| unit)
+}
+
+/// The columns of `rows` (serialisable structs of numbers, options, flags and text), in the order
+/// of `header` (comma-separated field names, as in the CSV files).
+pub fn columns_of<T: Serialize>(rows: &[T], header: &str) -> Vec<Column> {
+    let objects: Vec<serde_json::Map<String, serde_json::Value>> = rows
+        .iter()
+        .map(|r| match serde_json::to_value(r) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => unreachable!("a table row serialises to an object"),
+        })
+        .collect();
+    header
+        .split(',')
+        .map(|name| {
+            let cells: Vec<&serde_json::Value> = objects
+                .iter()
+                .map(|o| o.get(name).unwrap_or(&serde_json::Value::Null))
+                .collect();
+            Column {
+                name: name.to_string(),
+                values: values_of(&cells),
+            }
+        })
+        .collect()
+}
+
+fn values_of(cells: &[&serde_json::Value]) -> Values {
+    use serde_json::Value as V;
+    let first = cells.iter().find(|v| !v.is_null());
+    match first {
+        Some(V::String(_)) => Values::Text(
+            cells
+                .iter()
+                .map(|v| v.as_str().unwrap_or_default().to_string())
+                .collect(),
+        ),
+        Some(V::Bool(_)) => Values::Integer(
+            cells
+                .iter()
+                .map(|v| i64::from(v.as_bool().unwrap_or(false)))
+                .collect(),
+        ),
+        Some(V::Number(n)) if n.is_i64() || n.is_u64() => {
+            if cells.iter().all(|v| v.as_i64().is_some()) {
+                Values::Integer(cells.iter().filter_map(|v| v.as_i64()).collect())
+            } else {
+                Values::Real(
+                    cells
+                        .iter()
+                        .map(|v| v.as_f64().unwrap_or(f64::NAN))
+                        .collect(),
+                )
+            }
+        }
+        _ => Values::Real(
+            cells
+                .iter()
+                .map(|v| v.as_f64().unwrap_or(f64::NAN))
+                .collect(),
+        ),
+    }
+}
+
+fn h5_error(path: &Path) -> impl Fn(hdf5::Error) -> SimError + '_ {
+    move |e| SimError::Hdf5 {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+fn text(value: &str) -> VarLenUnicode {
+    // Only NUL bytes are refused; callus writes none.
+    value.replace('\0', " ").parse().expect("text without NUL")
+}
+
+fn set_text_attr(location: &hdf5::Location, name: &str, value: &str) -> hdf5::Result<()> {
+    location
+        .new_attr::<VarLenUnicode>()
+        .create(name)?
+        .write_scalar(&text(value))
+}
+
+/// A deflated dataset of `data` shaped `shape` (row-major), with its `units` attribute.
+fn write_array<T: hdf5::H5Type>(
+    group: &hdf5::Group,
+    name: &str,
+    data: &[T],
+    shape: &[usize],
+) -> hdf5::Result<hdf5::Dataset> {
+    let builder = group.new_dataset_builder();
+    // Chunked (and so compressed) only when there is something to chunk.
+    let builder = if data.is_empty() {
+        builder
+    } else {
+        builder.deflate(DEFLATE_LEVEL)
+    };
+    let dataset = match shape {
+        [rows, cols] => {
+            let view = ArrayView2::from_shape((*rows, *cols), data).map_err(|e| e.to_string())?;
+            builder.with_data(view).create(name)?
+        }
+        _ => builder.with_data(ArrayView1::from(data)).create(name)?,
+    };
+    if let Some(unit) = unit_of(name) {
+        set_text_attr(&dataset, "units", unit)?;
+    }
+    Ok(dataset)
+}
+
+/// Writes `columns` into `group`, one dataset each, and their order as the `columns` attribute.
+pub fn write_table(group: &hdf5::Group, columns: &[Column]) -> hdf5::Result<()> {
+    for c in columns {
+        match &c.values {
+            Values::Real(v) => write_array(group, &c.name, v, &[v.len()])?,
+            Values::Integer(v) => write_array(group, &c.name, v, &[v.len()])?,
+            Values::Text(v) => {
+                let v: Vec<VarLenUnicode> = v.iter().map(|s| text(s)).collect();
+                write_array(group, &c.name, &v, &[v.len()])?
+            }
+        };
+    }
+    let order: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+    set_text_attr(group, "columns", &order.join(","))
+}
+
+/// Reads a table written by [`write_table`].
+pub fn read_table(group: &hdf5::Group) -> hdf5::Result<Vec<Column>> {
+    use hdf5::types::TypeDescriptor as T;
+    let order = group.attr("columns")?.read_scalar::<VarLenUnicode>()?;
+    order
+        .as_str()
+        .split(',')
+        .filter(|n| !n.is_empty())
+        .map(|name| {
+            let ds = group.dataset(name)?;
+            let values = match ds.dtype()?.to_descriptor()? {
+                T::Float(_) => Values::Real(ds.read_raw::<f64>()?),
+                T::Integer(_) | T::Unsigned(_) => Values::Integer(ds.read_raw::<i64>()?),
+                _ => Values::Text(
+                    ds.read_raw::<VarLenUnicode>()?
+                        .iter()
+                        .map(|s| s.as_str().to_string())
+                        .collect(),
+                ),
+            };
+            Ok(Column {
+                name: name.to_string(),
+                values,
+            })
+        })
+        .collect()
+}
+
+/// A new HDF5 file written under a temporary name in the folder of `path` and renamed into place
+/// by [`Staged::commit`]; dropped uncommitted, it is deleted.
+struct Staged {
+    path: PathBuf,
+    temporary: tempfile::TempPath,
+    file: hdf5::File,
+}
+
+impl Staged {
+    fn create(path: &Path) -> Result<Staged, SimError> {
+        let temporary = temporary_beside(path)
+            .map_err(|source| SimError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .into_temp_path();
+        let file = hdf5::File::create(&temporary).map_err(h5_error(path))?;
+        Ok(Staged {
+            path: path.to_path_buf(),
+            temporary,
+            file,
+        })
+    }
+
+    fn commit(self) -> Result<(), SimError> {
+        let Staged {
+            path,
+            temporary,
+            file,
+        } = self;
+        file.close().map_err(h5_error(&path))?;
+        temporary.persist(&path).map_err(|e| SimError::Io {
+            path: path.clone(),
+            source: e.error,
+        })
+    }
+}
+
+/// One output day as the XDMF file describes it.
+struct XdmfDay {
+    day: u32,
+    cells: usize,
+    nodes: usize,
+    topology_type: &'static str,
+    connectivity_shape: Vec<usize>,
+    cell_fields: Vec<(String, usize)>,
+    point_fields: Vec<(String, usize)>,
+}
+
+/// `results.h5` (and `results.xdmf`) of a run being written.
+pub struct RunResults {
+    staged: Staged,
+    xdmf_path: PathBuf,
+    days: Vec<XdmfDay>,
+}
+
+impl RunResults {
+    /// Starts `dir/results.h5` with its root attributes.
+    pub fn create(dir: &Path, scenario_toml: &str, idealisation: &str) -> Result<Self, SimError> {
+        let path = dir.join("results.h5");
+        let staged = Staged::create(&path)?;
+        let root = &staged.file;
+        (|| {
+            set_text_attr(root, "layout", LAYOUT)?;
+            set_text_attr(root, "callus_version", env!("CARGO_PKG_VERSION"))?;
+            set_text_attr(root, "scenario_toml", scenario_toml)?;
+            set_text_attr(root, "idealisation", idealisation)?;
+            root.create_group("fields").map(|_| ())
+        })()
+        .map_err(h5_error(&path))?;
+        Ok(RunResults {
+            staged,
+            xdmf_path: dir.join("results.xdmf"),
+            days: Vec::new(),
+        })
+    }
+
+    /// Adds the mesh and fields of `day` (a day written twice keeps the later).
+    pub fn write_day(
+        &mut self,
+        day: u32,
+        mesh: &Mesh,
+        cell_fields: &[Field],
+        point_fields: &[Field],
+    ) -> Result<(), SimError> {
+        let path = self.staged.path.clone();
+        let fields = self.staged.file.group("fields").map_err(h5_error(&path))?;
+        let name = day_group(day);
+        if fields.link_exists(&name) {
+            fields.unlink(&name).map_err(h5_error(&path))?;
+        }
+        self.days.retain(|d| d.day != day);
+        let described = write_mesh_day(&fields, &name, day, mesh, cell_fields, point_fields)
+            .map_err(h5_error(&path))?;
+        self.days.push(described);
+        Ok(())
+    }
+
+    /// Adds the histories, renames `results.h5` into place and writes `results.xdmf` (when there
+    /// are field days).
+    pub fn finish(self, history: &[Column], forces: &[Column]) -> Result<(), SimError> {
+        let path = self.staged.path.clone();
+        let root = &self.staged.file;
+        (|| {
+            write_table(&root.create_group("history")?, history)?;
+            write_table(&root.create_group("forces")?, forces)
+        })()
+        .map_err(h5_error(&path))?;
+        self.staged.commit()?;
+        if !self.days.is_empty() {
+            write_atomically(&self.xdmf_path, xdmf(&self.days, "results.h5").as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+fn day_group(day: u32) -> String {
+    format!("day_{day:03}")
+}
+
+fn write_mesh_day(
+    fields: &hdf5::Group,
+    name: &str,
+    day: u32,
+    mesh: &Mesh,
+    cell_fields: &[Field],
+    point_fields: &[Field],
+) -> hdf5::Result<XdmfDay> {
+    let g = fields.create_group(name)?;
+    g.new_attr::<u32>().create("day")?.write_scalar(&day)?;
+    let points: Vec<f64> = mesh.coords().iter().flatten().copied().collect();
+    write_array(&g, "points_mm", &points, &[mesh.num_nodes(), 3])?;
+
+    let kinds = mesh.kind_counts();
+    let (topology_type, connectivity, shape) = match kinds.as_slice() {
+        [(kind, count)] => {
+            let conn: Vec<i64> = mesh
+                .elements()
+                .flat_map(|e| kind.vtk_order().iter().map(move |&i| e.nodes[i] as i64))
+                .collect();
+            (kind.xdmf_topology().0, conn, vec![*count, kind.num_nodes()])
+        }
+        _ => {
+            let mut conn = Vec::new();
+            for e in mesh.elements() {
+                conn.push(i64::from(e.kind.xdmf_topology().1));
+                conn.extend(e.kind.vtk_order().iter().map(|&i| e.nodes[i] as i64));
+            }
+            let len = conn.len();
+            ("Mixed", conn, vec![len])
+        }
+    };
+    let ds = write_array(&g, "connectivity", &connectivity, &shape)?;
+    set_text_attr(&ds, "topology_type", topology_type)?;
+
+    let cell = g.create_group("cell")?;
+    let regions: Vec<i32> = mesh.elements().map(|e| e.region as i32).collect();
+    write_array(&cell, "region", &regions, &[regions.len()])?;
+    set_text_attr(&cell, "region_names", &mesh.region_names().join(","))?;
+    let mut described_cells = vec![("region".to_string(), 1)];
+    for f in cell_fields {
+        write_field(&cell, f, mesh.num_elements())?;
+        described_cells.push((f.name.to_string(), f.components));
+    }
+    let point = g.create_group("point")?;
+    for f in point_fields {
+        write_field(&point, f, mesh.num_nodes())?;
+    }
+    Ok(XdmfDay {
+        day,
+        cells: mesh.num_elements(),
+        nodes: mesh.num_nodes(),
+        topology_type,
+        connectivity_shape: shape,
+        cell_fields: described_cells,
+        point_fields: point_fields
+            .iter()
+            .map(|f| (f.name.to_string(), f.components))
+            .collect(),
+    })
+}
+
+fn write_field(group: &hdf5::Group, f: &Field, entries: usize) -> hdf5::Result<()> {
+    if f.components == 1 {
+        write_array(group, f.name, f.values, &[entries])?;
+    } else {
+        write_array(group, f.name, f.values, &[entries, f.components])?;
+    }
+    Ok(())
+}
+
+/// The XDMF 2 text of the field days, heavy data in `h5_name` (relative to the XDMF file).
+fn xdmf(days: &[XdmfDay], h5_name: &str) -> String {
+    let item = |dims: &str, number_type: &str, precision: u8, path: &str| {
+        format!(
+            "<DataItem Dimensions=\"{dims}\" NumberType=\"{number_type}\" Precision=\"{precision}\" Format=\"HDF\">{h5_name}:{path}</DataItem>"
+        )
+    };
+    let mut x = String::from(
+        "<?xml version=\"1.0\"?>\n<Xdmf Version=\"2.0\">\n  <Domain>\n    <Grid Name=\"callus\" GridType=\"Collection\" CollectionType=\"Temporal\">\n",
+    );
+    for d in days {
+        let base = format!("/fields/{}", day_group(d.day));
+        let conn_dims: Vec<String> = d.connectivity_shape.iter().map(|n| n.to_string()).collect();
+        x.push_str(&format!(
+            "      <Grid Name=\"{}\" GridType=\"Uniform\">\n        <Time Value=\"{}\"/>\n",
+            day_group(d.day),
+            d.day
+        ));
+        x.push_str(&format!(
+            "        <Topology TopologyType=\"{}\" NumberOfElements=\"{}\">\n          {}\n        </Topology>\n",
+            d.topology_type,
+            d.cells,
+            item(&conn_dims.join(" "), "Int", 8, &format!("{base}/connectivity"))
+        ));
+        x.push_str(&format!(
+            "        <Geometry GeometryType=\"XYZ\">\n          {}\n        </Geometry>\n",
+            item(
+                &format!("{} 3", d.nodes),
+                "Float",
+                8,
+                &format!("{base}/points_mm")
+            )
+        ));
+        let attributes = d
+            .cell_fields
+            .iter()
+            .map(|f| ("Cell", "cell", d.cells, f))
+            .chain(d.point_fields.iter().map(|f| ("Node", "point", d.nodes, f)));
+        for (center, group, entries, (name, components)) in attributes {
+            let (kind, dims) = match components {
+                1 => ("Scalar", entries.to_string()),
+                c => ("Vector", format!("{entries} {c}")),
+            };
+            let (number_type, precision) = if name == "region" {
+                ("Int", 4)
+            } else {
+                ("Float", 8)
+            };
+            x.push_str(&format!(
+                "        <Attribute Name=\"{name}\" AttributeType=\"{kind}\" Center=\"{center}\">\n          {}\n        </Attribute>\n",
+                item(&dims, number_type, precision, &format!("{base}/{group}/{name}"))
+            ));
+        }
+        x.push_str("      </Grid>\n");
+    }
+    x.push_str("    </Grid>\n  </Domain>\n</Xdmf>\n");
+    x
+}
+
+/// Writes `sweep.h5`: the sweep's rows, and the history of every case whose `results.h5` could be
+/// read (`(case name, its results.h5)`).
+pub fn write_sweep_h5(
+    path: &Path,
+    rows: &[Column],
+    case_results: &[(String, PathBuf)],
+) -> Result<(), SimError> {
+    let staged = Staged::create(path)?;
+    let root = &staged.file;
+    (|| {
+        set_text_attr(root, "layout", LAYOUT)?;
+        set_text_attr(root, "callus_version", env!("CARGO_PKG_VERSION"))?;
+        write_table(&root.create_group("summary")?, rows)?;
+        let cases = root.create_group("cases")?;
+        for (name, results) in case_results {
+            let file = hdf5::File::open(results)?;
+            let history = read_table(&file.group("history")?)?;
+            write_table(
+                &cases.create_group(name)?.create_group("history")?,
+                &history,
+            )?;
+        }
+        Ok(())
+    })()
+    .map_err(h5_error(path))?;
+    staged.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::{HistoryRow, FORCES_HEADER};
+    use crate::sweep::SWEEP_CSV_HEADER;
+
+    #[test]
+    fn every_numeric_column_and_field_has_a_unit() {
+        let text = ["phase", "case", "status", "error"];
+        let fields = [
+            "points_mm",
+            "region",
+            "phenotype",
+            "stimulus",
+            "youngs_modulus_mpa",
+            "permeability_mm4_per_ns",
+            "cell_concentration",
+            "displacement_mm",
+            "pore_pressure_mpa",
+        ];
+        let header = [HistoryRow::HEADER, FORCES_HEADER, SWEEP_CSV_HEADER].join(",");
+        for name in header.split(',').chain(fields) {
+            assert_eq!(
+                unit_of(name).is_none(),
+                text.contains(&name),
+                "{name}: {:?}",
+                unit_of(name)
+            );
+        }
+        assert_eq!(unit_of("callus_stiffness_n_per_mm"), Some("N/mm"));
+        assert_eq!(unit_of("rate_mm_per_day"), Some("mm/day"));
+        assert_eq!(unit_of("bridging_day"), Some("day"));
+        assert_eq!(unit_of("max_peak_force_n"), Some("N"));
+        assert_eq!(unit_of("load_strain"), Some("mm/mm"));
+    }
+
+    #[derive(Serialize)]
+    struct Row {
+        day: u32,
+        phase: &'static str,
+        force_n: Option<f64>,
+        bridged: bool,
+        maybe_day: Option<u32>,
+    }
+
+    /// Goal: a table survives HDF5 unchanged: column order from the header (not the struct),
+    /// options as NaN, flags as 0/1, text as text; an uncommitted file leaves nothing behind.
+    #[test]
+    fn tables_round_trip_in_header_order() {
+        let rows = [
+            Row {
+                day: 3,
+                phase: "latency",
+                force_n: None,
+                bridged: false,
+                maybe_day: Some(4),
+            },
+            Row {
+                day: 4,
+                phase: "distraction",
+                force_n: Some(12.5),
+                bridged: true,
+                maybe_day: None,
+            },
+        ];
+        let columns = columns_of(&rows, "phase,day,force_n,bridged,maybe_day");
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["phase", "day", "force_n", "bridged", "maybe_day"]);
+        assert_eq!(columns[1].values, Values::Integer(vec![3, 4]));
+        assert_eq!(columns[3].values, Values::Integer(vec![0, 1]));
+        let Values::Real(force) = &columns[2].values else {
+            panic!("{:?}", columns[2])
+        };
+        assert!(force[0].is_nan() && force[1] == 12.5);
+        let Values::Real(maybe) = &columns[4].values else {
+            panic!("{:?}", columns[4])
+        };
+        assert!(maybe[0] == 4.0 && maybe[1].is_nan());
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.h5");
+        let staged = Staged::create(&path).unwrap();
+        write_table(&staged.file.create_group("t").unwrap(), &columns).unwrap();
+        staged.commit().unwrap();
+        let file = hdf5::File::open(&path).unwrap();
+        let back = read_table(&file.group("t").unwrap()).unwrap();
+        assert_eq!(back[0], columns[0]);
+        assert_eq!(back[1], columns[1]);
+        assert_eq!(back[3], columns[3]);
+        let units = file
+            .dataset("t/force_n")
+            .unwrap()
+            .attr("units")
+            .unwrap()
+            .read_scalar::<VarLenUnicode>()
+            .unwrap();
+        assert_eq!(units.as_str(), "N");
+
+        let abandoned = dir.path().join("abandoned.h5");
+        drop(Staged::create(&abandoned).unwrap());
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["t.h5"]);
+    }
+
+    /// Goal: a mesh of two element kinds (a unit square as a Quad4 beside a Tri3) is written as an
+    /// XDMF `Mixed` topology: each cell's XDMF code, then its nodes.
+    #[test]
+    fn mixed_meshes_use_the_xdmf_mixed_topology() {
+        use callus_mesh::ElementKind;
+        let mut mesh = Mesh::new(2);
+        for x in [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [2.0, 0.0]] {
+            mesh.add_node([x[0], x[1], 0.0]);
+        }
+        let region = mesh.region_id_or_insert("gap");
+        mesh.add_element(ElementKind::Quad4, &[0, 1, 2, 3], region);
+        mesh.add_element(ElementKind::Tri3, &[1, 4, 2], region);
+        let dir = tempfile::tempdir().unwrap();
+        let mut results = RunResults::create(dir.path(), "", "axisymmetric").unwrap();
+        let values = [0.25, 0.5];
+        let field = Field {
+            name: "stimulus",
+            components: 1,
+            values: &values,
+        };
+        results.write_day(3, &mesh, &[field], &[]).unwrap();
+        results.finish(&[], &[]).unwrap();
+        let file = hdf5::File::open(dir.path().join("results.h5")).unwrap();
+        let conn = file.dataset("fields/day_003/connectivity").unwrap();
+        assert_eq!(conn.read_raw::<i64>().unwrap(), [5, 0, 1, 2, 3, 4, 1, 4, 2]);
+        let xdmf = std::fs::read_to_string(dir.path().join("results.xdmf")).unwrap();
+        assert!(
+            xdmf.contains("TopologyType=\"Mixed\" NumberOfElements=\"2\"")
+                && xdmf.contains("Dimensions=\"9\""),
+            "{xdmf}"
+        );
+    }
+}
