@@ -5,6 +5,8 @@
 use std::path::Path;
 
 use callus_sim::run::{run, RunOptions, Summary};
+use callus_sim::scenario::Rhythm;
+use callus_sim::sweep::{cases, sweep, SweepOptions};
 use callus_sim::Scenario;
 
 fn simulate(toml: &str, dir: &Path) -> (Summary, String) {
@@ -113,4 +115,51 @@ fn three_dimensional_run_grows_and_stiffens() {
 #[ignore = "about 10 s in release; scripts/test.sh runs it"]
 fn default_geometry_takes_whole_millimetre_steps() {
     distract_default("1", 0.0);
+}
+
+/// Goal: the rhythm half of validation/rate_rhythm: at a fixed rate, more steps a day lower the
+/// peak force of a step (smaller steps into the same tissue) and do not make healing worse
+/// (Ilizarov 1989; Aarnes et al. 2002; shared/MODEL.md §7).
+///
+/// Mesh and boundary conditions: the default scenario (axisymmetric osteotomy, proximal end
+/// clamped, distal end distracted). Protocol: 7 days latency, 1 mm/day for 10 mm in 1, 2 and 4
+/// steps a day and continuously, 40 days consolidation under the default cyclic load.
+#[test]
+#[ignore = "about 30 s in release on 2 cores; scripts/test.sh runs it"]
+fn rhythm_more_steps_lower_peak_force_no_worse_healing() {
+    let dir = tempfile::tempdir().unwrap();
+    let rhythms = [
+        Rhythm::Steps(1),
+        Rhythm::Steps(2),
+        Rhythm::Steps(4),
+        Rhythm::Continuous,
+    ];
+    let cases = cases(&Scenario::default_scenario(), &[1.0], &rhythms, "default").unwrap();
+    let options = SweepOptions {
+        out_dir: dir.path().to_path_buf(),
+        fields: false,
+        resume: false,
+    };
+    let rows = sweep(&cases, "default", &options, &|_| {}).unwrap();
+    assert!(rows.iter().all(|r| r.status == "ok"), "{rows:?}");
+    let peak: Vec<f64> = rows.iter().map(|r| r.max_peak_force_n.unwrap()).collect();
+    assert!(
+        peak.windows(2).all(|w| w[1] < w[0]),
+        "largest step force (N) at 1, 2, 4 steps a day and continuously: {peak:?}"
+    );
+    let bridging: Vec<u32> = rows.iter().map(|r| r.bridging_day.unwrap()).collect();
+    let bone: Vec<f64> = rows
+        .iter()
+        .map(|r| {
+            let f = r.final_fractions.unwrap();
+            f[3] + f[4]
+        })
+        .collect();
+    for i in 1..rows.len() {
+        assert!(
+            bridging[i] <= bridging[0] && bone[i] >= bone[0] - 0.02,
+            "healing with more steps a day is worse than with one: bridging days {bridging:?}, \
+             final bone fractions {bone:?}"
+        );
+    }
 }
