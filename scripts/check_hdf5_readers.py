@@ -8,7 +8,7 @@ Runs the small scenario (validation/small_run.toml) and a two-case sweep of it i
 folder, then checks:
 - results.h5 with h5py: the root attributes; /history and /forces hold the columns of history.csv
   and forces.csv in their order, with the same values (to the CSV's precision) and a `units`
-  attribute on every numeric one; one /fields/day_NNN group per dataset of fields.pvd, deflated,
+  attribute on every numeric one (the CSV and HDF5 tables are written from the same columns); one /fields/day_NNN group per dataset of fields.pvd, deflated,
   with points, connectivity in range and the cell and point fields;
 - results.xdmf with vtkXdmfReader: one time step per field day, at that day; at each, the same
   points, cells (type and node order) and fields as the day's .vtu, whose node order
@@ -29,17 +29,14 @@ import numpy as np
 import vtk
 from vtk.util.numpy_support import vtk_to_numpy
 
+from check_vtk_readers import fail, read as read_vtu
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SMALL_SCENARIO = os.path.join(ROOT, "validation", "small_run.toml")
 CELL_FIELDS = ["region", "granulation_fraction", "fibrous_fraction", "cartilage_fraction",
                "immature_bone_fraction", "mature_bone_fraction", "phenotype", "stimulus",
                "youngs_modulus_mpa", "permeability_mm4_per_ns", "cell_concentration"]
 POINT_FIELDS = {"displacement_mm": 3, "pore_pressure_mpa": 1, "cell_concentration": 1}
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
 
 
 def callus(binary, *args):
@@ -52,11 +49,9 @@ def text(value):
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def resolution(cell):
-    """Half a unit in the last digit the CSV cell shows (its rounding)."""
-    mantissa, _, exponent = cell.lower().partition("e")
-    decimals = len(mantissa.partition(".")[2])
-    return 0.5 * 10.0 ** (int(exponent or 0) - decimals)
+def csv_value(cell):
+    """A CSV cell as a number: an empty cell is a missing value (NaN)."""
+    return math.nan if cell == "" else float(cell)
 
 
 def check_table(group, csv_path, where):
@@ -76,14 +71,10 @@ def check_table(group, csv_path, where):
             if "units" not in ds.attrs:
                 fail(f"{where}/{name}: no units attribute")
             for i, (cell, value) in enumerate(zip(column, ds[...])):
-                if cell in ("true", "false"):
-                    expected = 1.0 if cell == "true" else 0.0
-                elif cell == "":
-                    expected = math.nan
-                else:
-                    expected = float(cell)
-                if math.isnan(expected) != math.isnan(float(value)) or (
-                        not math.isnan(expected) and abs(float(value) - expected) > 1.01 * resolution(cell)):
+                expected, value = csv_value(cell), float(value)
+                # The CSV keeps 7 significant digits: half a unit in the last is 5e-7 relative.
+                if math.isnan(expected) != math.isnan(value) or (
+                        not math.isnan(expected) and abs(value - expected) > 5e-7 * abs(expected)):
                     fail(f"{where}/{name}[{i}] = {value}, CSV has {cell!r}")
         else:
             values = [text(v) for v in ds[...]]
@@ -121,18 +112,9 @@ def check_results_h5(run_dir, field_days):
     return len(days)
 
 
-def read_vtu(path):
-    reader = vtk.vtkXMLUnstructuredGridReader()
-    reader.SetFileName(path)
-    reader.Update()
-    return reader.GetOutput()
-
-
 def check_xdmf(run_dir, vtu_files):
     """VTK's XDMF 2 reader opens results.xdmf; every time step equals the day's .vtu."""
     path = os.path.join(run_dir, "results.xdmf")
-    errors = vtk.vtkStringOutputWindow()
-    vtk.vtkOutputWindow.SetInstance(errors)
     reader = vtk.vtkXdmfReader()
     reader.SetFileName(path)
     reader.UpdateInformation()
@@ -142,6 +124,8 @@ def check_xdmf(run_dir, vtu_files):
     if steps != [float(d) for d, _ in vtu_files]:
         fail(f"{path}: time steps {steps}, fields.pvd has days {[d for d, _ in vtu_files]}")
     for day, vtu in vtu_files:
+        errors = vtk.vtkStringOutputWindow()  # read_vtu installs its own: ours again per step
+        vtk.vtkOutputWindow.SetInstance(errors)
         reader.UpdateTimeStep(float(day))
         x = reader.GetOutputDataObject(0)
         if "ERROR" in errors.GetOutput():

@@ -77,6 +77,11 @@ pub struct ElementRef<'a> {
 }
 
 impl ElementRef<'_> {
+    /// The element's nodes in VTK's (and XDMF's) local order ([`ElementKind::vtk_order`]).
+    pub fn vtk_nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.kind.vtk_order().iter().map(|&i| self.nodes[i])
+    }
+
     /// Global ids of the vertices of local facet `local`, in the facet's (outward) order.
     pub fn facet_vertices(&self, local: usize) -> Vec<NodeId> {
         self.kind.facets()[local]

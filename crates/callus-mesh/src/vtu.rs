@@ -110,7 +110,7 @@ pub fn to_vtu_string(
     let mut offsets: Vec<i64> = Vec::with_capacity(mesh.num_elements());
     let mut types: Vec<u8> = Vec::with_capacity(mesh.num_elements());
     for e in mesh.elements() {
-        connectivity.extend(e.kind.vtk_order().iter().map(|&i| e.nodes[i] as i64));
+        connectivity.extend(e.vtk_nodes().map(|n| n as i64));
         offsets.push(connectivity.len() as i64);
         types.push(e.kind.vtk_type());
     }

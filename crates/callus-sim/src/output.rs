@@ -11,8 +11,9 @@ use serde::Serialize;
 use callus_mesh::vtu::{write_atomically, write_vtu, Field};
 use callus_mesh::Mesh;
 
-use crate::results_h5::{columns_of, RunResults};
+use crate::results_h5::RunResults;
 use crate::scenario::Phase;
+use crate::table::{columns_of, csv};
 use crate::SimError;
 
 /// One day of the history (units in the names).
@@ -66,38 +67,6 @@ pub struct HistoryRow {
 impl HistoryRow {
     /// The columns of `history.csv` (and of `/history` in `results.h5`).
     pub const HEADER: &'static str = "day,phase,gap_mm,callus_stiffness_n_per_mm,stiffness_pct_intact,torsional_stiffness_nmm_per_rad,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,peak_force_n,residual_force_n,step_strain,load_strain,mean_cell_concentration,bridged,elements,max_plane_element_height_mm,min_element_quality";
-
-    fn csv(&self) -> String {
-        let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6e}"));
-        let phase = match self.phase {
-            Phase::Latency => "latency",
-            Phase::Distraction => "distraction",
-            Phase::Consolidation => "consolidation",
-        };
-        format!(
-            "{},{phase},{:.6},{:.6e},{:.6},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{},{},{},{},{:.6},{},{},{:.6},{:.4}",
-            self.day,
-            self.gap_mm,
-            self.callus_stiffness_n_per_mm,
-            self.stiffness_pct_intact,
-            opt(self.torsional_stiffness_nmm_per_rad),
-            self.granulation_fraction,
-            self.fibrous_fraction,
-            self.cartilage_fraction,
-            self.immature_bone_fraction,
-            self.mature_bone_fraction,
-            self.marrow_fraction,
-            opt(self.peak_force_n),
-            opt(self.residual_force_n),
-            opt(self.step_strain),
-            opt(self.load_strain),
-            self.mean_cell_concentration,
-            self.bridged,
-            self.elements,
-            self.max_plane_element_height_mm,
-            self.min_element_quality,
-        )
-    }
 }
 
 /// The columns of `forces.csv` (and of `/forces` in `results.h5`).
@@ -164,21 +133,8 @@ impl RunDirectory {
         days: &[HistoryRow],
         forces: &[ForceSample],
     ) -> Result<(), SimError> {
-        let mut h = String::from(HistoryRow::HEADER);
-        h.push('\n');
-        for d in days {
-            h.push_str(&d.csv());
-            h.push('\n');
-        }
-        self.write("history.csv", &h)?;
-        let mut f = format!("{FORCES_HEADER}\n");
-        for s in forces {
-            f.push_str(&format!(
-                "{:.3},{},{},{:.6e}\n",
-                s.time_s, s.day, s.step, s.force_n
-            ));
-        }
-        self.write("forces.csv", &f)
+        self.write("history.csv", &csv(&columns_of(days, HistoryRow::HEADER)))?;
+        self.write("forces.csv", &csv(&columns_of(forces, FORCES_HEADER)))
     }
 
     /// Writes the fields of `day` (mesh in its current configuration) and updates `fields.pvd`.

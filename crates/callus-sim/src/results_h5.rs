@@ -12,7 +12,7 @@
 //! /forces/<column>       one value per time level of a step: time_s, day, step, force_n
 //! /fields/day_NNN/       one group per output day (attribute `day`), the mesh in its current
 //!                        configuration (it grows with the gap):
-//!     points             (nodes × 3) coordinates, mm
+//!     points_mm          (nodes × 3) coordinates, mm
 //!     connectivity       (cells × nodes per cell) node indices in VTK order, or for a mesh of
 //!                        several element kinds the flat XDMF `Mixed` list (a cell code, then
 //!                        its nodes); attribute `topology_type` is the XDMF name either way
@@ -30,11 +30,11 @@ use std::path::{Path, PathBuf};
 
 use hdf5::types::VarLenUnicode;
 use ndarray::{ArrayView1, ArrayView2};
-use serde::Serialize;
 
 use callus_mesh::vtu::{temporary_beside, write_atomically, Field};
 use callus_mesh::Mesh;
 
+use crate::table::{unit_of, Column, Values};
 use crate::SimError;
 
 /// Name and version of the layout above (root attribute `layout`).
@@ -42,128 +42,6 @@ pub const LAYOUT: &str = "callus-results-1";
 
 /// Deflate level of every dataset (1–9).
 const DEFLATE_LEVEL: u8 = 4;
-
-/// The values of one column of a table (history, forces, sweep rows).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Values {
-    /// Numbers; a missing value is NaN.
-    Real(Vec<f64>),
-    /// Whole numbers (days, counts, flags as 0/1).
-    Integer(Vec<i64>),
-    /// Text (phase, status, errors).
-    Text(Vec<String>),
-}
-
-/// One named column.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Column {
-    /// Name, with its unit as a suffix (`gap_mm`); see [`unit_of`].
-    pub name: String,
-    /// Values, one per row.
-    pub values: Values,
-}
-
-/// The unit of a quantity named the callus way (unit as suffix: `gap_mm`, `force_n`,
-/// `youngs_modulus_mpa`), `1` for a dimensionless one; `None` for text and unknown names.
-pub fn unit_of(name: &str) -> Option<&'static str> {
-    const DIMENSIONLESS: [&str; 7] = [
-        "step",
-        "bridged",
-        "elements",
-        "region",
-        "phenotype",
-        "stimulus",
-        "min_element_quality",
-    ];
-    // Longer suffixes first: `_n_per_mm` before `_mm`, `_mm_per_day` before `_day`.
-    const SUFFIXES: [(&str, &str); 16] = [
-        ("_nmm_per_rad", "N*mm/rad"),
-        ("_n_per_mm", "N/mm"),
-        ("_mm_per_day", "mm/day"),
-        ("_steps_per_day", "1/day"),
-        ("_days_per_cm", "day/cm"),
-        ("_mm4_per_ns", "mm^4/(N*s)"),
-        ("_pct_intact", "%"),
-        ("_mpa", "MPa"),
-        ("_mm", "mm"),
-        ("_n", "N"),
-        ("_s", "s"),
-        ("_day", "day"),
-        ("_fraction", "1"),
-        ("_concentration", "1"),
-        ("_strain", "mm/mm"),
-        ("day", "day"), // `day` itself
-    ];
-    if DIMENSIONLESS.contains(&name) {
-        return Some("1");
-    }
-    SUFFIXES
-        .iter()
-        .find(|(suffix, _)| name.ends_with(suffix))
-        .map(|&(_, unit)| unit)
-}
-
-/// The columns of `rows` (serialisable structs of numbers, options, flags and text), in the order
-/// of `header` (comma-separated field names, as in the CSV files).
-pub fn columns_of<T: Serialize>(rows: &[T], header: &str) -> Vec<Column> {
-    let objects: Vec<serde_json::Map<String, serde_json::Value>> = rows
-        .iter()
-        .map(|r| match serde_json::to_value(r) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => unreachable!("a table row serialises to an object"),
-        })
-        .collect();
-    header
-        .split(',')
-        .map(|name| {
-            let cells: Vec<&serde_json::Value> = objects
-                .iter()
-                .map(|o| o.get(name).unwrap_or(&serde_json::Value::Null))
-                .collect();
-            Column {
-                name: name.to_string(),
-                values: values_of(&cells),
-            }
-        })
-        .collect()
-}
-
-fn values_of(cells: &[&serde_json::Value]) -> Values {
-    use serde_json::Value as V;
-    let first = cells.iter().find(|v| !v.is_null());
-    match first {
-        Some(V::String(_)) => Values::Text(
-            cells
-                .iter()
-                .map(|v| v.as_str().unwrap_or_default().to_string())
-                .collect(),
-        ),
-        Some(V::Bool(_)) => Values::Integer(
-            cells
-                .iter()
-                .map(|v| i64::from(v.as_bool().unwrap_or(false)))
-                .collect(),
-        ),
-        Some(V::Number(n)) if n.is_i64() || n.is_u64() => {
-            if cells.iter().all(|v| v.as_i64().is_some()) {
-                Values::Integer(cells.iter().filter_map(|v| v.as_i64()).collect())
-            } else {
-                Values::Real(
-                    cells
-                        .iter()
-                        .map(|v| v.as_f64().unwrap_or(f64::NAN))
-                        .collect(),
-                )
-            }
-        }
-        _ => Values::Real(
-            cells
-                .iter()
-                .map(|v| v.as_f64().unwrap_or(f64::NAN))
-                .collect(),
-        ),
-    }
-}
 
 fn h5_error(path: &Path) -> impl Fn(hdf5::Error) -> SimError + '_ {
     move |e| SimError::Hdf5 {
@@ -300,8 +178,26 @@ struct XdmfDay {
     nodes: usize,
     topology_type: &'static str,
     connectivity_shape: Vec<usize>,
-    cell_fields: Vec<(String, usize)>,
-    point_fields: Vec<(String, usize)>,
+    cell_fields: Vec<XdmfArray>,
+    point_fields: Vec<XdmfArray>,
+}
+
+/// A field as the XDMF file describes it.
+struct XdmfArray {
+    name: String,
+    components: usize,
+    /// XDMF `NumberType` and `Precision` (bytes) of the dataset.
+    number_type: (&'static str, u8),
+}
+
+impl XdmfArray {
+    fn of(f: &Field) -> XdmfArray {
+        XdmfArray {
+            name: f.name.to_string(),
+            components: f.components,
+            number_type: ("Float", 8),
+        }
+    }
 }
 
 /// `results.h5` (and `results.xdmf`) of a run being written.
@@ -388,24 +284,19 @@ fn write_mesh_day(
     let points: Vec<f64> = mesh.coords().iter().flatten().copied().collect();
     write_array(&g, "points_mm", &points, &[mesh.num_nodes(), 3])?;
 
+    // One kind: a (cells × nodes) table; several: XDMF's flat `Mixed` list (code, then nodes).
     let kinds = mesh.kind_counts();
-    let (topology_type, connectivity, shape) = match kinds.as_slice() {
-        [(kind, count)] => {
-            let conn: Vec<i64> = mesh
-                .elements()
-                .flat_map(|e| kind.vtk_order().iter().map(move |&i| e.nodes[i] as i64))
-                .collect();
-            (kind.xdmf_topology().0, conn, vec![*count, kind.num_nodes()])
+    let mixed = kinds.len() > 1;
+    let mut connectivity: Vec<i64> = Vec::new();
+    for e in mesh.elements() {
+        if mixed {
+            connectivity.push(i64::from(e.kind.xdmf_topology().1));
         }
-        _ => {
-            let mut conn = Vec::new();
-            for e in mesh.elements() {
-                conn.push(i64::from(e.kind.xdmf_topology().1));
-                conn.extend(e.kind.vtk_order().iter().map(|&i| e.nodes[i] as i64));
-            }
-            let len = conn.len();
-            ("Mixed", conn, vec![len])
-        }
+        connectivity.extend(e.vtk_nodes().map(|n| n as i64));
+    }
+    let (topology_type, shape) = match kinds.as_slice() {
+        [(kind, count)] => (kind.xdmf_topology().0, vec![*count, kind.num_nodes()]),
+        _ => ("Mixed", vec![connectivity.len()]),
     };
     let ds = write_array(&g, "connectivity", &connectivity, &shape)?;
     set_text_attr(&ds, "topology_type", topology_type)?;
@@ -414,10 +305,14 @@ fn write_mesh_day(
     let regions: Vec<i32> = mesh.elements().map(|e| e.region as i32).collect();
     write_array(&cell, "region", &regions, &[regions.len()])?;
     set_text_attr(&cell, "region_names", &mesh.region_names().join(","))?;
-    let mut described_cells = vec![("region".to_string(), 1)];
+    let mut described_cells = vec![XdmfArray {
+        name: "region".into(),
+        components: 1,
+        number_type: ("Int", 4),
+    }];
     for f in cell_fields {
         write_field(&cell, f, mesh.num_elements())?;
-        described_cells.push((f.name.to_string(), f.components));
+        described_cells.push(XdmfArray::of(f));
     }
     let point = g.create_group("point")?;
     for f in point_fields {
@@ -430,10 +325,7 @@ fn write_mesh_day(
         topology_type,
         connectivity_shape: shape,
         cell_fields: described_cells,
-        point_fields: point_fields
-            .iter()
-            .map(|f| (f.name.to_string(), f.components))
-            .collect(),
+        point_fields: point_fields.iter().map(XdmfArray::of).collect(),
     })
 }
 
@@ -484,16 +376,13 @@ fn xdmf(days: &[XdmfDay], h5_name: &str) -> String {
             .iter()
             .map(|f| ("Cell", "cell", d.cells, f))
             .chain(d.point_fields.iter().map(|f| ("Node", "point", d.nodes, f)));
-        for (center, group, entries, (name, components)) in attributes {
-            let (kind, dims) = match components {
+        for (center, group, entries, a) in attributes {
+            let (kind, dims) = match a.components {
                 1 => ("Scalar", entries.to_string()),
                 c => ("Vector", format!("{entries} {c}")),
             };
-            let (number_type, precision) = if name == "region" {
-                ("Int", 4)
-            } else {
-                ("Float", 8)
-            };
+            let (number_type, precision) = a.number_type;
+            let name = &a.name;
             x.push_str(&format!(
                 "        <Attribute Name=\"{name}\" AttributeType=\"{kind}\" Center=\"{center}\">\n          {}\n        </Attribute>\n",
                 item(&dims, number_type, precision, &format!("{base}/{group}/{name}"))
@@ -536,82 +425,25 @@ pub fn write_sweep_h5(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{HistoryRow, FORCES_HEADER};
-    use crate::sweep::SWEEP_CSV_HEADER;
 
+    /// Goal: a table survives HDF5 unchanged (order, integers, reals with NaN, text) with its
+    /// units; an uncommitted file leaves nothing behind.
     #[test]
-    fn every_numeric_column_and_field_has_a_unit() {
-        let text = ["phase", "case", "status", "error"];
-        let fields = [
-            "points_mm",
-            "region",
-            "phenotype",
-            "stimulus",
-            "youngs_modulus_mpa",
-            "permeability_mm4_per_ns",
-            "cell_concentration",
-            "displacement_mm",
-            "pore_pressure_mpa",
-        ];
-        let header = [HistoryRow::HEADER, FORCES_HEADER, SWEEP_CSV_HEADER].join(",");
-        for name in header.split(',').chain(fields) {
-            assert_eq!(
-                unit_of(name).is_none(),
-                text.contains(&name),
-                "{name}: {:?}",
-                unit_of(name)
-            );
-        }
-        assert_eq!(unit_of("callus_stiffness_n_per_mm"), Some("N/mm"));
-        assert_eq!(unit_of("rate_mm_per_day"), Some("mm/day"));
-        assert_eq!(unit_of("bridging_day"), Some("day"));
-        assert_eq!(unit_of("max_peak_force_n"), Some("N"));
-        assert_eq!(unit_of("load_strain"), Some("mm/mm"));
-    }
-
-    #[derive(Serialize)]
-    struct Row {
-        day: u32,
-        phase: &'static str,
-        force_n: Option<f64>,
-        bridged: bool,
-        maybe_day: Option<u32>,
-    }
-
-    /// Goal: a table survives HDF5 unchanged: column order from the header (not the struct),
-    /// options as NaN, flags as 0/1, text as text; an uncommitted file leaves nothing behind.
-    #[test]
-    fn tables_round_trip_in_header_order() {
-        let rows = [
-            Row {
-                day: 3,
-                phase: "latency",
-                force_n: None,
-                bridged: false,
-                maybe_day: Some(4),
+    fn tables_round_trip() {
+        let columns = [
+            Column {
+                name: "phase".into(),
+                values: Values::Text(vec!["latency".into(), "distraction".into()]),
             },
-            Row {
-                day: 4,
-                phase: "distraction",
-                force_n: Some(12.5),
-                bridged: true,
-                maybe_day: None,
+            Column {
+                name: "day".into(),
+                values: Values::Integer(vec![3, 4]),
+            },
+            Column {
+                name: "force_n".into(),
+                values: Values::Real(vec![f64::NAN, 12.5]),
             },
         ];
-        let columns = columns_of(&rows, "phase,day,force_n,bridged,maybe_day");
-        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["phase", "day", "force_n", "bridged", "maybe_day"]);
-        assert_eq!(columns[1].values, Values::Integer(vec![3, 4]));
-        assert_eq!(columns[3].values, Values::Integer(vec![0, 1]));
-        let Values::Real(force) = &columns[2].values else {
-            panic!("{:?}", columns[2])
-        };
-        assert!(force[0].is_nan() && force[1] == 12.5);
-        let Values::Real(maybe) = &columns[4].values else {
-            panic!("{:?}", columns[4])
-        };
-        assert!(maybe[0] == 4.0 && maybe[1].is_nan());
-
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.h5");
         let staged = Staged::create(&path).unwrap();
@@ -619,9 +451,11 @@ mod tests {
         staged.commit().unwrap();
         let file = hdf5::File::open(&path).unwrap();
         let back = read_table(&file.group("t").unwrap()).unwrap();
-        assert_eq!(back[0], columns[0]);
-        assert_eq!(back[1], columns[1]);
-        assert_eq!(back[3], columns[3]);
+        assert_eq!(back[..2], columns[..2]);
+        let Values::Real(force) = &back[2].values else {
+            panic!("{:?}", back[2])
+        };
+        assert!(back[2].name == "force_n" && force[0].is_nan() && force[1] == 12.5);
         let units = file
             .dataset("t/force_n")
             .unwrap()

@@ -227,11 +227,7 @@ pub fn run(
     let mut out = RunDirectory::create(
         &options.out_dir,
         &scenario.to_toml(),
-        serde_json::to_value(scenario.geometry.idealisation)
-            .ok()
-            .as_ref()
-            .and_then(|v| v.as_str())
-            .unwrap_or_default(),
+        scenario.geometry.idealisation.name(),
     )?;
     let e_cortical = model.catalogue.get("cortical_bone")?.youngs_modulus_mpa;
 

@@ -73,6 +73,14 @@ impl IdealisationChoice {
             IdealisationChoice::ThreeD => Idealisation::ThreeD,
         }
     }
+
+    /// The name a scenario gives it (`axisymmetric`, `3d`).
+    pub fn name(self) -> &'static str {
+        match self {
+            IdealisationChoice::Axisymmetric => "axisymmetric",
+            IdealisationChoice::ThreeD => "3d",
+        }
+    }
 }
 
 /// The mesh's boundary sets the run uses.

@@ -16,10 +16,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::plots::{sweep_plots, SweepCase};
-use crate::results_h5::{columns_of, write_sweep_h5};
+use crate::results_h5::write_sweep_h5;
 use crate::run::{run, RunOptions, Summary};
 use crate::scenario::{Rhythm, Scenario, ScenarioError};
+use crate::table::{columns_of, csv};
 use crate::SimError;
+use callus_mesh::vtu::write_atomically;
 
 /// One case of a sweep.
 #[derive(Clone, Debug, PartialEq)]
@@ -284,8 +286,9 @@ pub fn sweep(
         })
         .collect();
     sweep_plots(&options.out_dir.join("plots"), &plotted)?;
-    write_sweep_csv(&options.out_dir.join("sweep.csv"), &results)?;
     let rows: Vec<SweepRow> = results.iter().map(SweepRow::of).collect();
+    let columns = columns_of(&rows, SWEEP_CSV_HEADER);
+    write_atomically(&options.out_dir.join("sweep.csv"), csv(&columns).as_bytes())?;
     let finished: Vec<(String, PathBuf)> = results
         .iter()
         .filter(|r| r.status == "ok")
@@ -296,11 +299,7 @@ pub fn sweep(
             )
         })
         .collect();
-    write_sweep_h5(
-        &options.out_dir.join("sweep.h5"),
-        &columns_of(&rows, SWEEP_CSV_HEADER),
-        &finished,
-    )?;
+    write_sweep_h5(&options.out_dir.join("sweep.h5"), &columns, &finished)?;
     Ok(results)
 }
 
@@ -326,7 +325,7 @@ fn stiffness_history(path: &Path) -> Vec<(f64, f64)> {
 /// Columns of `sweep.csv`.
 pub const SWEEP_CSV_HEADER: &str = "case,rate_mm_per_day,rhythm_steps_per_day,status,bridging_day,healing_index_days_per_cm,final_stiffness_n_per_mm,final_stiffness_pct_intact,max_peak_force_n,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,final_gap_mm,error";
 
-/// A row of `sweep.csv` as its columns (for `sweep.h5`).
+/// A row of `sweep.csv` and `/summary` of `sweep.h5` (columns in the order of [`SWEEP_CSV_HEADER`]).
 #[derive(serde::Serialize)]
 struct SweepRow<'a> {
     case: &'a str,
@@ -370,37 +369,4 @@ impl SweepRow<'_> {
             error: r.error.as_deref().unwrap_or_default(),
         }
     }
-}
-
-fn write_sweep_csv(path: &Path, rows: &[CaseResult]) -> Result<(), SimError> {
-    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.6e}"));
-    let mut text = String::from(SWEEP_CSV_HEADER);
-    text.push('\n');
-    for r in rows {
-        let fractions = match r.final_fractions {
-            Some(f) => f.map(|x| format!("{x:.6}")).join(","),
-            None => ",,,,".into(),
-        };
-        let error = r
-            .error
-            .as_deref()
-            .map_or(String::new(), |e| format!("\"{}\"", e.replace('"', "\"\"")));
-        text.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            r.case,
-            r.rate_mm_per_day,
-            r.rhythm_steps_per_day,
-            r.status,
-            r.bridging_day.map_or(String::new(), |d| d.to_string()),
-            opt(r.healing_index_days_per_cm),
-            opt(r.final_stiffness_n_per_mm),
-            opt(r.final_stiffness_pct_intact),
-            opt(r.max_peak_force_n),
-            fractions,
-            r.final_gap_mm.map_or(String::new(), |g| format!("{g:.6}")),
-            error,
-        ));
-    }
-    callus_mesh::vtu::write_atomically(path, text.as_bytes())?;
-    Ok(())
 }

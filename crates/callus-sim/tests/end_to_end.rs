@@ -155,11 +155,19 @@ fn rhythm_more_steps_lower_peak_force_no_worse_healing() {
             f[3] + f[4]
         })
         .collect();
+    // Healing: the bridging day (the healing index) no later than with one step. The final bone
+    // fraction is compared within what the bookkeeping resolves: rezoning moves a tissue's
+    // volume by up to 2 % of the regenerate (measured on the default run, issue 5), and runs with
+    // other rhythms rezone at other times. Measured: 0.773, 0.756, 0.772, 0.784.
+    const REZONING_VOLUME_ERROR: f64 = 0.02;
     for i in 1..rows.len() {
         assert!(
-            bridging[i] <= bridging[0] && bone[i] >= bone[0] - 0.02,
-            "healing with more steps a day is worse than with one: bridging days {bridging:?}, \
-             final bone fractions {bone:?}"
+            bridging[i] <= bridging[0],
+            "bridging later with more steps a day: bridging days {bridging:?}"
+        );
+        assert!(
+            bone[i] >= bone[0] - REZONING_VOLUME_ERROR,
+            "less bone with more steps a day: final bone fractions {bone:?}"
         );
     }
 }

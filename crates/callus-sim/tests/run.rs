@@ -8,8 +8,9 @@
 
 use std::path::Path;
 
-use callus_sim::results_h5::{read_table, Values};
+use callus_sim::results_h5::read_table;
 use callus_sim::run::{run, RunOptions, Summary};
+use callus_sim::table::Values;
 use callus_sim::Scenario;
 
 /// The scenario, shared with scripts/check_vtk_readers.py.
@@ -168,9 +169,19 @@ fn small_distraction_run_differentiates_stiffens_and_relaxes() {
     // lists the same days (scripts/check_hdf5_readers.py reads both with h5py and VTK).
     let h5 = hdf5::File::open(dir.path().join("results.h5")).unwrap();
     let table = read_table(&h5.group("history").unwrap()).unwrap();
-    let names: Vec<&str> = table.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names.join(","), history.lines().next().unwrap());
     assert_eq!(table[0].values, Values::Integer((0..6).collect()));
+    let stiffness = table
+        .iter()
+        .find(|c| c.name == "callus_stiffness_n_per_mm")
+        .unwrap();
+    let Values::Real(stiffness) = &stiffness.values else {
+        panic!("{stiffness:?}")
+    };
+    assert_eq!(
+        *stiffness.last().unwrap(),
+        summary.final_stiffness_n_per_mm,
+        "results.h5 holds full precision"
+    );
     let xdmf = std::fs::read_to_string(dir.path().join("results.xdmf")).unwrap();
     for d in [0, 2, 4, 5] {
         let group = h5.group(&format!("fields/day_{d:03}")).unwrap();

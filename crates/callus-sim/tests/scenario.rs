@@ -169,3 +169,15 @@ fn uneven_and_continuous_protocols_reach_the_lengthening_exactly() {
     assert_eq!(d.steps.len(), 1);
     assert_eq!((d.steps[0].ramp_s, d.steps[0].amount_mm), (DAY_S, 1.0));
 }
+
+/// Goal: the idealisation's name (results.h5's `idealisation` attribute) is what a scenario writes.
+#[test]
+fn idealisation_names_are_the_scenario_words() {
+    use callus_sim::scenario::IdealisationChoice;
+    for choice in [IdealisationChoice::Axisymmetric, IdealisationChoice::ThreeD] {
+        assert_eq!(
+            serde_json::to_value(choice).unwrap().as_str(),
+            Some(choice.name())
+        );
+    }
+}

@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use callus_sim::results_h5::{read_table, Values};
+use callus_sim::results_h5::read_table;
 use callus_sim::scenario::Rhythm;
 use callus_sim::sweep::{cases, sweep, Case, CaseResult, SweepOptions, SWEEP_CSV_HEADER};
+use callus_sim::table::Values;
 use callus_sim::Scenario;
 
 const SMALL: &str = include_str!("../../../validation/small_run.toml");
