@@ -154,7 +154,7 @@ fn print_table(results: &[CaseResult], threads: usize) {
             println!("  {:>8} {rhythm:>7} failed", r.rate_mm_per_day);
             continue;
         }
-        let bone = r.final_fractions.map(|f| f[3] + f[4]);
+        let bone = r.final_fractions.map(|f| f.bone());
         println!(
             "  {:>8} {rhythm:>7} {:>9} {:>13} {:>14} {:>10} {:>6}",
             r.rate_mm_per_day,

@@ -93,7 +93,8 @@ pub struct RunDirectory {
     results: Option<RunResults>,
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SimError + '_ {
+/// Maps an I/O error on `path` to [`SimError::Io`].
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SimError + '_ {
     move |source| SimError::Io {
         path: path.to_path_buf(),
         source,

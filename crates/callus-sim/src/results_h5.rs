@@ -34,6 +34,7 @@ use ndarray::{ArrayView1, ArrayView2};
 use callus_mesh::vtu::{temporary_beside, write_atomically, Field};
 use callus_mesh::Mesh;
 
+use crate::output::io;
 use crate::table::{unit_of, Column, Values};
 use crate::SimError;
 
@@ -143,12 +144,7 @@ struct Staged {
 
 impl Staged {
     fn create(path: &Path) -> Result<Staged, SimError> {
-        let temporary = temporary_beside(path)
-            .map_err(|source| SimError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?
-            .into_temp_path();
+        let temporary = temporary_beside(path).map_err(io(path))?.into_temp_path();
         let file = hdf5::File::create(&temporary).map_err(h5_error(path))?;
         Ok(Staged {
             path: path.to_path_buf(),
@@ -164,10 +160,7 @@ impl Staged {
             file,
         } = self;
         file.close().map_err(h5_error(&path))?;
-        temporary.persist(&path).map_err(|e| SimError::Io {
-            path: path.clone(),
-            source: e.error,
-        })
+        temporary.persist(&path).map_err(|e| io(&path)(e.error))
     }
 }
 

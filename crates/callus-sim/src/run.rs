@@ -104,7 +104,7 @@ pub struct Summary {
 }
 
 /// Final tissue fractions of the regenerate.
-#[derive(Clone, Copy, Debug, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct FinalFractions {
     /// Granulation tissue.
     pub granulation: f64,
@@ -118,6 +118,13 @@ pub struct FinalFractions {
     pub mature_bone: f64,
     /// Marrow (resorbed).
     pub marrow: f64,
+}
+
+impl FinalFractions {
+    /// Immature and mature bone together.
+    pub fn bone(&self) -> f64 {
+        self.immature_bone + self.mature_bone
+    }
 }
 
 /// Progress of a run, after each day.

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::plots::{sweep_plots, SweepCase};
 use crate::results_h5::write_sweep_h5;
-use crate::run::{run, RunOptions, Summary};
+use crate::run::{run, FinalFractions, RunOptions, Summary};
 use crate::scenario::{Rhythm, Scenario, ScenarioError};
 use crate::table::{columns_of, csv};
 use crate::SimError;
@@ -105,8 +105,8 @@ pub struct CaseResult {
     pub final_stiffness_pct_intact: Option<f64>,
     /// Largest step peak force (N).
     pub max_peak_force_n: Option<f64>,
-    /// Final regenerate fractions: granulation, fibrous, cartilage, immature bone, mature bone.
-    pub final_fractions: Option<[f64; 5]>,
+    /// Final regenerate fractions.
+    pub final_fractions: Option<FinalFractions>,
     /// Final gap (mm).
     pub final_gap_mm: Option<f64>,
     /// Whether the case was read back from an earlier sweep.
@@ -161,47 +161,20 @@ struct SummaryFields {
     final_stiffness_n_per_mm: f64,
     final_stiffness_pct_intact: f64,
     max_peak_force_n: Option<f64>,
-    #[serde(deserialize_with = "five_fractions")]
-    final_fractions: [f64; 5],
+    final_fractions: FinalFractions,
     final_gap_mm: f64,
     scenario: serde_json::Value,
 }
 
-fn five_fractions<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[f64; 5], D::Error> {
-    #[derive(serde::Deserialize)]
-    struct F {
-        granulation: f64,
-        fibrous: f64,
-        cartilage: f64,
-        immature_bone: f64,
-        mature_bone: f64,
-    }
-    let f = <F as serde::Deserialize>::deserialize(d)?;
-    Ok([
-        f.granulation,
-        f.fibrous,
-        f.cartilage,
-        f.immature_bone,
-        f.mature_bone,
-    ])
-}
-
 impl SummaryFields {
     fn of(s: &Summary) -> SummaryFields {
-        let f = &s.final_fractions;
         SummaryFields {
             bridging_day: s.bridging_day,
             healing_index_days_per_cm: s.healing_index_days_per_cm,
             final_stiffness_n_per_mm: s.final_stiffness_n_per_mm,
             final_stiffness_pct_intact: s.final_stiffness_pct_intact,
             max_peak_force_n: s.max_peak_force_n,
-            final_fractions: [
-                f.granulation,
-                f.fibrous,
-                f.cartilage,
-                f.immature_bone,
-                f.mature_bone,
-            ],
+            final_fractions: s.final_fractions,
             final_gap_mm: s.final_gap_mm,
             scenario: serde_json::Value::Null,
         }
@@ -349,7 +322,7 @@ struct SweepRow<'a> {
 
 impl SweepRow<'_> {
     fn of(r: &CaseResult) -> SweepRow<'_> {
-        let fraction = |i: usize| r.final_fractions.map(|f| f[i]);
+        let fraction = |pick: fn(&FinalFractions) -> f64| r.final_fractions.as_ref().map(pick);
         SweepRow {
             case: &r.case,
             rate_mm_per_day: r.rate_mm_per_day,
@@ -360,11 +333,11 @@ impl SweepRow<'_> {
             final_stiffness_n_per_mm: r.final_stiffness_n_per_mm,
             final_stiffness_pct_intact: r.final_stiffness_pct_intact,
             max_peak_force_n: r.max_peak_force_n,
-            granulation_fraction: fraction(0),
-            fibrous_fraction: fraction(1),
-            cartilage_fraction: fraction(2),
-            immature_bone_fraction: fraction(3),
-            mature_bone_fraction: fraction(4),
+            granulation_fraction: fraction(|f| f.granulation),
+            fibrous_fraction: fraction(|f| f.fibrous),
+            cartilage_fraction: fraction(|f| f.cartilage),
+            immature_bone_fraction: fraction(|f| f.immature_bone),
+            mature_bone_fraction: fraction(|f| f.mature_bone),
             final_gap_mm: r.final_gap_mm,
             error: r.error.as_deref().unwrap_or_default(),
         }

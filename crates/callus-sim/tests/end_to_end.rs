@@ -150,10 +150,7 @@ fn rhythm_more_steps_lower_peak_force_no_worse_healing() {
     let bridging: Vec<u32> = rows.iter().map(|r| r.bridging_day.unwrap()).collect();
     let bone: Vec<f64> = rows
         .iter()
-        .map(|r| {
-            let f = r.final_fractions.unwrap();
-            f[3] + f[4]
-        })
+        .map(|r| r.final_fractions.unwrap().bone())
         .collect();
     // Healing: the bridging day (the healing index) no later than with one step. The final bone
     // fraction is compared within what the bookkeeping resolves: rezoning moves a tissue's
