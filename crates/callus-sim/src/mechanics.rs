@@ -72,8 +72,8 @@ pub struct StepOutcome {
 pub struct LoadOutcome {
     /// Per element, the envelope of its states over the loading.
     pub peak: Vec<Envelope>,
-    /// Axial movement of the moving set under the load (mm, shortening positive).
-    pub movement_mm: f64,
+    /// Per node, the displacement at the peak of the load (mm).
+    pub displacement: Vec<[f64; 3]>,
 }
 
 /// Drained stiffness of the construct.
@@ -317,16 +317,7 @@ impl Mechanics {
             self.timings.postprocessing_s += t.elapsed().as_secs_f64();
         }
         let mesh = self.biot.mesh();
-        let dim = self.ideal.dim();
-        let displacement = (0..mesh.num_nodes())
-            .map(|n| {
-                let mut u = [0.0; 3];
-                for (c, v) in u.iter_mut().enumerate().take(dim) {
-                    *v = x[self.biot.dofs.u(n, c)];
-                }
-                u
-            })
-            .collect();
+        let displacement = self.nodal_displacement(&x);
         let pressure = (0..mesh.num_nodes())
             .map(|n| self.biot.dofs.p(n).map_or(0.0, |d| x[d]))
             .collect();
@@ -416,12 +407,23 @@ impl Mechanics {
             }
             self.timings.postprocessing_s += t.elapsed().as_secs_f64();
         }
-        let movement_mm = -nodes
-            .iter()
-            .map(|&n| x[self.biot.dofs.u(n, axial)])
-            .sum::<f64>()
-            / nodes.len() as f64;
-        Ok(LoadOutcome { peak, movement_mm })
+        Ok(LoadOutcome {
+            peak,
+            displacement: self.nodal_displacement(&x),
+        })
+    }
+
+    /// Per node, the displacement (mm) in the Biot solution `x`.
+    fn nodal_displacement(&self, x: &[f64]) -> Vec<[f64; 3]> {
+        (0..self.biot.mesh().num_nodes())
+            .map(|n| {
+                let mut u = [0.0; 3];
+                for (c, v) in u.iter_mut().enumerate().take(self.ideal.dim()) {
+                    *v = x[self.biot.dofs.u(n, c)];
+                }
+                u
+            })
+            .collect()
     }
 
     /// The drained stiffness of the construct (MODEL.md §6): the moving set pushed axially towards

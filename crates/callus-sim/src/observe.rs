@@ -34,11 +34,40 @@ pub fn gap_length(
     on_bone: &[bool],
 ) -> Result<f64, MeshError> {
     let a = mesh.dim() - 1;
+    across_gap(mesh, proximal, distal, on_bone, |n| mesh.coords()[n][a])
+}
+
+/// Interfragmentary movement (mm, shortening positive) under the nodal displacement
+/// `displacement`: how much the gap length of [`gap_length`] (same surfaces, same nodes) shortens.
+/// Measured on the bone ends, not at the loaded end of the construct, whose marrow face may sink
+/// under the load.
+pub fn interfragmentary_movement(
+    mesh: &Mesh,
+    proximal: &str,
+    distal: &str,
+    on_bone: &[bool],
+    displacement: &[[f64; 3]],
+) -> Result<f64, MeshError> {
+    let a = mesh.dim() - 1;
+    Ok(-across_gap(mesh, proximal, distal, on_bone, |n| {
+        displacement[n][a]
+    })?)
+}
+
+/// Mean of `value` over the distal surface's nodes minus its mean over the proximal surface's
+/// nodes, each over its nodes on bone (all of them if none is).
+fn across_gap(
+    mesh: &Mesh,
+    proximal: &str,
+    distal: &str,
+    on_bone: &[bool],
+    value: impl Fn(usize) -> f64,
+) -> Result<f64, MeshError> {
     let mean = |set: &str| -> Result<f64, MeshError> {
         let all = &mesh.set(set)?.nodes;
         let bone: Vec<usize> = all.iter().copied().filter(|&n| on_bone[n]).collect();
         let nodes = if bone.is_empty() { all.clone() } else { bone };
-        Ok(nodes.iter().map(|&n| mesh.coords()[n][a]).sum::<f64>() / nodes.len().max(1) as f64)
+        Ok(nodes.iter().map(|&n| value(n)).sum::<f64>() / nodes.len().max(1) as f64)
     };
     Ok(mean(distal)? - mean(proximal)?)
 }
@@ -159,4 +188,51 @@ pub fn intact_stiffness(
         .sum();
     let area = v / (length - gap_mm);
     Ok(e_cortical_mpa * area / length)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use callus_mesh::generate::{axisymmetric, OsteotomyGeometry};
+
+    /// Goal: the interfragmentary movement is the shortening of the gap between the bone ends.
+    ///
+    /// Mesh: the built-in axisymmetric osteotomy (1 mm gap centred on z = 0). Displacement: the
+    /// distal half (z > 0) moved 0.1 mm towards the proximal one, and the distal osteotomy's
+    /// marrow face pushed a further 5 mm into the gap (as a soft face does under a uniform
+    /// traction). Only the cortex counts as bone, so the movement is 0.1 mm, and it equals the
+    /// gap length before minus after.
+    #[test]
+    fn interfragmentary_movement_is_the_gap_shortening_on_bone() {
+        let mesh = axisymmetric(&OsteotomyGeometry::default()).unwrap();
+        let cortex = mesh.require_regions(&["cortex"]).unwrap()[0];
+        let mut on_bone = vec![false; mesh.num_nodes()];
+        for el in mesh.elements().filter(|el| el.region == cortex) {
+            for &n in el.nodes {
+                on_bone[n] = true;
+            }
+        }
+        let distal_face = &mesh.set("distal_osteotomy").unwrap().nodes;
+        let u: Vec<[f64; 3]> = (0..mesh.num_nodes())
+            .map(|n| {
+                let z = mesh.coords()[n][1];
+                let mut dz = if z > 0.0 { -0.1 } else { 0.0 };
+                if distal_face.contains(&n) && !on_bone[n] {
+                    dz -= 5.0;
+                }
+                [0.0, dz, 0.0]
+            })
+            .collect();
+        let (p, d) = ("proximal_osteotomy", "distal_osteotomy");
+        let movement = interfragmentary_movement(&mesh, p, d, &on_bone, &u).unwrap();
+        assert!((movement - 0.1).abs() < 1e-12, "{movement}");
+        let before = gap_length(&mesh, p, d, &on_bone).unwrap();
+        let mut moved = mesh.clone();
+        for (x, du) in moved.coords_mut().iter_mut().zip(&u) {
+            x[1] += du[1];
+        }
+        let after = gap_length(&moved, p, d, &on_bone).unwrap();
+        assert!((before - after - movement).abs() < 1e-12);
+        assert!((before - 1.0).abs() < 1e-12, "{before}");
+    }
 }

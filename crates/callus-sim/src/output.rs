@@ -49,7 +49,8 @@ pub struct HistoryRow {
     pub residual_force_n: Option<f64>,
     /// Largest nominal strain of a step (step / gap length).
     pub step_strain: Option<f64>,
-    /// Interfragmentary strain under the physiological load (movement / gap length).
+    /// Interfragmentary strain under the physiological load: the shortening of the gap between the
+    /// bone ends at the peak of the load over the gap length.
     pub load_strain: Option<f64>,
     /// Mean cell concentration in the regenerate (0..1).
     pub mean_cell_concentration: f64,

@@ -31,7 +31,10 @@ use callus_mesh::Mesh;
 use crate::growth::{plane_mask, plane_rows, split_rows, tallest_beside_plane};
 use crate::mechanics::{Mechanics, Stepping, Timings};
 use crate::model::Model;
-use crate::observe::{bone_nodes, bridged, gap_length, intact_stiffness, regenerate_fractions};
+use crate::observe::{
+    bone_nodes, bridged, gap_length, intact_stiffness, interfragmentary_movement,
+    regenerate_fractions,
+};
 use crate::output::{ForceSample, HistoryRow, RunDirectory};
 use crate::protocol::DAY_S;
 use crate::rezone::{rezone, worst_quality_in, Rezoned};
@@ -446,14 +449,18 @@ pub fn run(
                         *load_ramp_s,
                     )
                     .map_err(|e| fail(&e))?;
-                env_load = outcome.peak;
-                let gap = gap_length(
-                    mech.mesh(),
-                    &b.proximal_bone_surface,
-                    &b.distal_bone_surface,
-                    &bone_nodes(mech.mesh(), &f.state),
+                let mesh = mech.mesh();
+                let on_bone = bone_nodes(mesh, &f.state);
+                let (proximal, distal) = (&b.proximal_bone_surface, &b.distal_bone_surface);
+                let movement = interfragmentary_movement(
+                    mesh,
+                    proximal,
+                    distal,
+                    &on_bone,
+                    &outcome.displacement,
                 )?;
-                load_strain = Some(outcome.movement_mm / gap);
+                load_strain = Some(movement / gap_length(mesh, proximal, distal, &on_bone)?);
+                env_load = outcome.peak;
             }
         }
 
