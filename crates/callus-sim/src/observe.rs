@@ -213,6 +213,10 @@ mod tests {
             }
         }
         let distal_face = &mesh.set("distal_osteotomy").unwrap().nodes;
+        assert!(
+            distal_face.iter().any(|&n| !on_bone[n]),
+            "the face has a marrow part to sink"
+        );
         let u: Vec<[f64; 3]> = (0..mesh.num_nodes())
             .map(|n| {
                 let z = mesh.coords()[n][1];

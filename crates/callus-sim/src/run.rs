@@ -431,7 +431,7 @@ pub fn run(
             })?;
         }
         let n = f.reference.num_elements();
-        let mut load_strain = None;
+        let mut load_movement_mm = None;
         if let Loading::CyclicAxial {
             load_n,
             fixator_stiffness_n_per_mm,
@@ -449,17 +449,13 @@ pub fn run(
                         *load_ramp_s,
                     )
                     .map_err(|e| fail(&e))?;
-                let mesh = mech.mesh();
-                let on_bone = bone_nodes(mesh, &f.state);
-                let (proximal, distal) = (&b.proximal_bone_surface, &b.distal_bone_surface);
-                let movement = interfragmentary_movement(
-                    mesh,
-                    proximal,
-                    distal,
-                    &on_bone,
+                load_movement_mm = Some(interfragmentary_movement(
+                    mech.mesh(),
+                    &b.proximal_bone_surface,
+                    &b.distal_bone_surface,
+                    &bone_nodes(mech.mesh(), &f.state),
                     &outcome.displacement,
-                )?;
-                load_strain = Some(movement / gap_length(mesh, proximal, distal, &on_bone)?);
+                )?);
                 env_load = outcome.peak;
             }
         }
@@ -545,7 +541,7 @@ pub fn run(
             peak_force_n: peak_force,
             residual_force_n: residual_force,
             step_strain,
-            load_strain,
+            load_strain: load_movement_mm.map(|m| m / gap),
             mean_cell_concentration: mean_cells,
             bridged: is_bridged,
             elements: n,
