@@ -1,14 +1,18 @@
 //! Solver benchmarks on the Taylor–Hood u–p system of the osteotomy: the element kernel, pattern
 //! building, value assembly (1 and 2 threads), SpMV, ordering + symbolic factorization, numeric
 //! LDLᵀ (ours and faer called directly, for our overhead), a re-solve with a reused factorization,
-//! and one full backward-Euler step. Sizes: axisymmetric Quad9 (≈ 23k dofs) and 3D Tet10 (≈ 85k).
+//! SpMV (sprs), and one full backward-Euler step. Sizes: axisymmetric Quad9 (≈ 23k dofs) and 3D Tet10 (≈ 85k).
 //!
 //! `CALLUS_EXPORT_MTX=dir cargo bench -p callus-benches --bench fem` also writes the matrices as
 //! Matrix Market for comparison with CHOLMOD (scripts/cholmod_compare.py).
 
-use callus_benches::{biot_system, discretise, granulation, meshes, write_matrix_market};
+use callus_benches::{
+    biot_system, discretise, end_constraints, granulation, meshes, write_matrix_market,
+};
 use callus_fem::assembly::Assembler;
 use callus_fem::element::{biot_blocks, BiotBlocks, ReferenceElement};
+use callus_fem::integrate::{BackwardEuler, Operators};
+use callus_fem::pattern::{mul_vec, Matrix};
 use callus_fem::Idealisation;
 use callus_mesh::ElementKind;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -65,26 +69,19 @@ fn solver(c: &mut Criterion) {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let (mut a, mut cm) = (disc.new_values(), disc.new_values());
+            let mut ops = Operators::zeros(&disc.assembler.pattern);
             group.bench_function(format!("assemble_biot_{threads}thread"), |b| {
-                b.iter(|| {
-                    pool.install(|| {
-                        disc.assemble_biot(&materials, 1.0, &mut a, &mut cm)
-                            .unwrap()
-                    })
-                })
+                b.iter(|| pool.install(|| disc.assemble_biot(&mesh, &materials, &mut ops).unwrap()))
             });
         }
-        let (a, cm) = biot_system(&disc, 1.0);
+        let (ops, a) = biot_system(&mesh, &disc, 1.0);
         if let Some(dir) = &export {
             std::fs::create_dir_all(dir).unwrap();
-            write_matrix_market(&dir.join(format!("{name}.mtx")), &disc, &a).unwrap();
+            write_matrix_market(&dir.join(format!("{name}.mtx")), &a).unwrap();
         }
         let x: Vec<f64> = (0..n).map(|i| (i % 17) as f64 * 1e-3).collect();
         let mut y = vec![0.0; n];
-        group.bench_function("spmv", |b| {
-            b.iter(|| disc.assembler.pattern.mul_vec(&a, &x, &mut y))
-        });
+        group.bench_function("spmv", |b| b.iter(|| mul_vec(&a, &x, &mut y)));
         group.bench_function("ordering_and_symbolic", |b| {
             b.iter(|| {
                 let perm =
@@ -124,15 +121,15 @@ fn solver(c: &mut Criterion) {
                 BatchSize::LargeInput,
             )
         });
+        drop(factor);
+        // A step of the driver the simulation uses, with its factorization kept (same Δt).
+        let mut stepper = BackwardEuler::new(&disc, &ops, end_constraints(&mesh, &disc));
         let mut state = vec![0.0; n];
+        let mut f = vec![0.0; n];
+        f[0] = 1e-3;
+        stepper.step(1.0, &mut state, Some(&f)).unwrap();
         group.bench_function("backward_euler_step", |b| {
-            b.iter(|| {
-                let mut rhs = vec![0.0; n];
-                disc.assembler.pattern.mul_vec(&cm, &state, &mut rhs);
-                rhs[0] += 1e-3;
-                factor.solve_in_place(&mut rhs);
-                state = rhs;
-            })
+            b.iter(|| stepper.step(1.0, &mut state, Some(&f)).unwrap())
         });
         group.finish();
     }
@@ -146,8 +143,13 @@ fn bare_faer_symbolic(
         factorize_symbolic_cholesky, CholeskySymbolicParams, SymmetricOrdering,
     };
     let p = &disc.assembler.pattern;
-    let sym =
-        faer::sparse::SymbolicSparseColMatRef::new_checked(p.n, p.n, &p.col_ptr, None, &p.row_idx);
+    let sym = faer::sparse::SymbolicSparseColMatRef::new_checked(
+        p.n,
+        p.n,
+        p.col_ptr(),
+        None,
+        p.row_idx(),
+    );
     let perm = callus_fem::pattern::nested_dissection(&disc.assembler.graph, &disc.dofs).unwrap();
     let mut inv = vec![0; perm.len()];
     for (i, &q) in perm.iter().enumerate() {
@@ -169,16 +171,21 @@ fn bare_faer_ldlt(
     symbolic: &faer::sparse::linalg::cholesky::SymbolicCholesky<usize>,
     l: &mut [f64],
     mem: &mut faer::dyn_stack::MemBuffer,
-    a: &[f64],
+    a: &Matrix,
 ) {
     use faer::linalg::cholesky::ldlt::factor::LdltRegularization;
     let p = &disc.assembler.pattern;
-    let sym =
-        faer::sparse::SymbolicSparseColMatRef::new_checked(p.n, p.n, &p.col_ptr, None, &p.row_idx);
+    let sym = faer::sparse::SymbolicSparseColMatRef::new_checked(
+        p.n,
+        p.n,
+        p.col_ptr(),
+        None,
+        p.row_idx(),
+    );
     symbolic
         .factorize_numeric_ldlt(
             l,
-            faer::sparse::SparseColMatRef::new(sym, a),
+            faer::sparse::SparseColMatRef::new(sym, a.data()),
             faer::Side::Lower,
             LdltRegularization::default(),
             faer::Par::Seq,
@@ -200,8 +207,9 @@ fn elastic_llt(c: &mut Criterion) {
         1,
     )
     .unwrap();
-    let mut a = disc.new_values();
+    let mut a = disc.zeros();
     disc.assemble_elastic(
+        &mesh,
         &vec![
             callus_fem::material::Elastic {
                 youngs_modulus_mpa: 1000.0,
@@ -228,7 +236,7 @@ fn elastic_llt(c: &mut Criterion) {
     );
     if let Some(dir) = &export {
         std::fs::create_dir_all(dir).unwrap();
-        write_matrix_market(&dir.join(format!("{name}_elastic.mtx")), &disc, &a).unwrap();
+        write_matrix_market(&dir.join(format!("{name}_elastic.mtx")), &a).unwrap();
     }
     let mut group = c.benchmark_group(format!("{name}_elastic_{n}dofs"));
     group.sample_size(10);

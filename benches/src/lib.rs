@@ -1,10 +1,10 @@
 //! Shared set-up of the callus benchmarks: the problems they time, and a Matrix Market writer so
 //! the same matrices can be factorized by other solvers (CHOLMOD) for comparison.
 
-use std::io::Write;
-
 use callus_fem::dofs::Fields;
+use callus_fem::integrate::Operators;
 use callus_fem::material::{Biot, Elastic};
+use callus_fem::pattern::Matrix;
 use callus_fem::problem::Discretisation;
 use callus_fem::Idealisation;
 use callus_mesh::elevate::{elevate, QuadraticQuad};
@@ -44,14 +44,27 @@ pub fn meshes() -> Vec<(&'static str, Mesh, Idealisation)> {
     ]
 }
 
-/// The Biot system matrix for Δt on `disc`, with the bone ends fixed and drained (so that it is
-/// quasi-definite), and the previous-state matrix.
-pub fn biot_system(disc: &Discretisation, dt_s: f64) -> (Vec<f64>, Vec<f64>) {
-    let mesh = disc.mesh();
+/// The Biot operators of `mesh` on `disc`, and the system matrix A(Δt) = A₀ + Δt·A₁ with the bone
+/// ends fixed and drained (so that it is quasi-definite).
+pub fn biot_system(mesh: &Mesh, disc: &Discretisation, dt_s: f64) -> (Operators, Matrix) {
     let materials = vec![granulation(); mesh.num_elements()];
-    let (mut a, mut c) = (disc.new_values(), disc.new_values());
-    disc.assemble_biot(&materials, dt_s, &mut a, &mut c)
-        .unwrap();
+    let mut ops = Operators::zeros(&disc.assembler.pattern);
+    disc.assemble_biot(mesh, &materials, &mut ops).unwrap();
+    let mut a = ops.a0.clone();
+    for ((s, a0), a1) in a
+        .data_mut()
+        .iter_mut()
+        .zip(ops.a0.data())
+        .zip(ops.a1.data())
+    {
+        *s = a0 + dt_s * a1;
+    }
+    end_constraints(mesh, disc).apply_to_matrix(&disc.assembler.pattern, &mut a, disc.dofs.kinds());
+    (ops, a)
+}
+
+/// Both bone ends clamped, and drained when the problem has a pressure.
+pub fn end_constraints(mesh: &Mesh, disc: &Discretisation) -> callus_fem::bc::Constraints {
     let mut bc = callus_fem::bc::Constraints::new();
     for set in ["proximal_end", "distal_end"] {
         for comp in 0..disc.ideal.dim() {
@@ -60,33 +73,12 @@ pub fn biot_system(disc: &Discretisation, dt_s: f64) -> (Vec<f64>, Vec<f64>) {
         }
         bc.pressure_on_set(mesh, &disc.dofs, set, 0.0).unwrap();
     }
-    bc.apply_to_matrix(&disc.assembler.pattern, &mut a, disc.dofs.kinds());
-    (a, c)
+    bc
 }
 
-/// Writes the lower triangle of a symmetric matrix as Matrix Market (`symmetric`).
-pub fn write_matrix_market(
-    path: &std::path::Path,
-    disc: &Discretisation,
-    values: &[f64],
-) -> std::io::Result<()> {
-    let p = &disc.assembler.pattern;
-    let mut lower = Vec::new();
-    for col in 0..p.n {
-        let range = p.col_ptr[col]..p.col_ptr[col + 1];
-        for (&row, &v) in p.row_idx[range.clone()].iter().zip(&values[range]) {
-            if row >= col {
-                lower.push((row, col, v));
-            }
-        }
-    }
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
-    writeln!(f, "%%MatrixMarket matrix coordinate real symmetric")?;
-    writeln!(f, "{} {} {}", p.n, p.n, lower.len())?;
-    for (i, j, v) in lower {
-        writeln!(f, "{} {} {v:e}", i + 1, j + 1)?;
-    }
-    Ok(())
+/// Writes a symmetric matrix as Matrix Market (`symmetric`, one triangle), with sprs.
+pub fn write_matrix_market(path: &std::path::Path, a: &Matrix) -> std::io::Result<()> {
+    sprs::io::write_matrix_market_sym(path, a.view(), sprs::io::SymmetryMode::Symmetric)
 }
 
 /// A fixed-dof discretisation of a benchmark mesh.

@@ -1,16 +1,19 @@
 //! Mesenchymal stem cells (MODEL.md §4): normalised concentration c ∈ [0, 1] per node, diffusing as
 //! ∂c/∂t = D∇²c with D = 0.5 mm²/day *(check; Ghiasi et al. 2019 use 0.5)*, held at c = 1 on the
 //! source boundaries (periosteum, endosteum, soft tissue surface: named sets) and in source regions
-//! (e.g. marrow), starting from c = 0 in a fresh gap. Solved on the mechanics mesh with callus-fem's
-//! diffusion element and backward Euler; the matrix is constant, so [`CellDiffusion::solver`]
-//! factorises it once and the solver advances the field day after day.
+//! (e.g. marrow), starting from c = 0 in a fresh gap. Solved with callus-fem's diffusion element and
+//! its backward-Euler driver ([`callus_fem::integrate::BackwardEuler`]) on the mesh it is given, in
+//! the configuration it is in: the tissue moves between days, so [`CellDiffusion::advance`]
+//! assembles M and K there and factorizes M + Δt·K once for the steps of the call.
 //!
-//! The solve lives here, in bio, which may use fem (dependencies run cli → sim → {bio, fem} → mesh).
+//! The solve lives here, in bio, which may use fem (dependencies run cli → io → sim → {bio, fem} →
+//! mesh).
 
 use serde::{Deserialize, Serialize};
 
-use callus_fem::bc::{Constraints, Lifting};
+use callus_fem::bc::Constraints;
 use callus_fem::dofs::Fields;
+use callus_fem::integrate::{BackwardEuler, Operators, SolveStats};
 use callus_fem::material::Diffusion;
 use callus_fem::problem::Discretisation;
 use callus_fem::Idealisation;
@@ -47,13 +50,10 @@ impl Default for CellParams {
     }
 }
 
-/// The cell diffusion problem on a mesh, assembled once per configuration
-/// ([`CellDiffusion::set_coords`] re-assembles it on moved nodes).
+/// The cell diffusion problem on the connectivity of a mesh: the dofs, the pattern and the sources.
 pub struct CellDiffusion {
     disc: Discretisation,
-    mass: Vec<f64>,
-    system: Vec<f64>,
-    lifting: Lifting,
+    operators: Operators,
     sources: Constraints,
     params: CellParams,
 }
@@ -93,48 +93,12 @@ impl CellDiffusion {
                 sources.set(disc.dofs.scalar(n), 1.0);
             }
         }
-        let n = disc.new_values().len();
-        let mut cells = CellDiffusion {
+        Ok(CellDiffusion {
+            operators: Operators::zeros(&disc.assembler.pattern),
             disc,
-            mass: vec![0.0; n],
-            system: vec![0.0; n],
-            lifting: Lifting::default(),
             sources,
             params,
-        };
-        cells.assemble()?;
-        Ok(cells)
-    }
-
-    /// Moves the nodes to `coords` (mm) and re-assembles: the diffusion then runs on the current
-    /// configuration of the tissue.
-    pub fn set_coords(&mut self, coords: &[[f64; 3]]) -> Result<(), BioError> {
-        self.disc.set_coords(coords)?;
-        self.assemble()
-    }
-
-    /// M, and the constrained backward-Euler matrix M + Δt·K, on the current node positions.
-    fn assemble(&mut self) -> Result<(), BioError> {
-        let materials = vec![
-            Diffusion {
-                capacity: 1.0,
-                diffusivity: self.params.diffusivity_mm2_per_day
-            };
-            self.disc.mesh().num_elements()
-        ];
-        let mut stiffness = self.disc.new_values();
-        self.disc
-            .assemble_diffusion(&materials, &mut self.mass, &mut stiffness)?;
-        let dt = 1.0 / self.params.steps_per_day as f64;
-        for ((s, m), k) in self.system.iter_mut().zip(&self.mass).zip(&stiffness) {
-            *s = m + dt * k;
-        }
-        self.lifting = self.sources.apply_to_matrix(
-            &self.disc.assembler.pattern,
-            &mut self.system,
-            self.disc.dofs.kinds(),
-        );
-        Ok(())
+        })
     }
 
     /// The initial field: 1 on the sources, 0 elsewhere.
@@ -146,52 +110,46 @@ impl CellDiffusion {
         c
     }
 
-    /// Factorises the (constant) system once; the returned solver advances the field day after day.
-    pub fn solver(&self) -> Result<CellSolver<'_>, BioError> {
-        Ok(CellSolver {
-            cells: self,
-            factor: self.disc.symbolic.factorize(&self.system)?,
-        })
-    }
-
-    /// Element averages of a nodal field (the c of each element's rule of mixtures).
-    pub fn element_means(&self, c: &[f64]) -> Vec<f64> {
-        let mesh = self.disc.mesh();
-        mesh.elements()
-            .map(|e| e.nodes.iter().map(|&n| c[n]).sum::<f64>() / e.nodes.len() as f64)
-            .collect()
-    }
-}
-
-/// A factorised cell-diffusion system (see [`CellDiffusion::solver`]).
-pub struct CellSolver<'c> {
-    cells: &'c CellDiffusion,
-    factor: callus_fem::solver::Factorization<'c>,
-}
-
-impl CellSolver<'_> {
-    /// Advances `c` (one value per node) by `days` (a whole number of steps is taken).
-    pub fn advance(&self, c: &mut [f64], days: f64) -> Result<(), BioError> {
-        let cells = self.cells;
-        if c.len() != cells.disc.dofs.len() {
+    /// Advances `c` (one value per node) by `days` (a whole number of steps of 1/`steps_per_day`
+    /// is taken) on `mesh`'s node positions; returns what the solves cost.
+    pub fn advance(
+        &mut self,
+        mesh: &Mesh,
+        c: &mut Vec<f64>,
+        days: f64,
+    ) -> Result<SolveStats, BioError> {
+        if c.len() != self.disc.dofs.len() {
             return Err(BioError::Invalid(format!(
                 "cells: {} values for {} nodes",
                 c.len(),
-                cells.disc.dofs.len()
+                self.disc.dofs.len()
             )));
         }
-        let steps = (days * cells.params.steps_per_day as f64).round() as usize;
-        let mut rhs = vec![0.0; c.len()];
+        let materials = vec![
+            Diffusion {
+                capacity: 1.0,
+                diffusivity: self.params.diffusivity_mm2_per_day
+            };
+            mesh.num_elements()
+        ];
+        let ops = &mut self.operators;
+        self.disc
+            .assemble_diffusion(mesh, &materials, &mut ops.a0, &mut ops.a1)?;
+        // M ċ + K c = 0: A₀ = M, A₁ = K, C = M.
+        ops.c.data_mut().copy_from_slice(ops.a0.data());
+        let mut stepper = BackwardEuler::new(&self.disc, &self.operators, self.sources.clone());
+        let dt = 1.0 / self.params.steps_per_day as f64;
+        let steps = (days * self.params.steps_per_day as f64).round() as usize;
         for _ in 0..steps {
-            cells
-                .disc
-                .assembler
-                .pattern
-                .mul_vec(&cells.mass, c, &mut rhs);
-            cells.lifting.apply_to_rhs(&cells.sources, &mut rhs);
-            self.factor.solve_in_place(&mut rhs);
-            c.copy_from_slice(&rhs);
+            stepper.step(dt, c, None)?;
         }
-        Ok(())
+        Ok(stepper.stats)
     }
+}
+
+/// Element averages of a nodal field on `mesh` (the c of each element's rule of mixtures).
+pub fn element_means(mesh: &Mesh, c: &[f64]) -> Vec<f64> {
+    mesh.elements()
+        .map(|e| e.nodes.iter().map(|&n| c[n]).sum::<f64>() / e.nodes.len() as f64)
+        .collect()
 }

@@ -2,7 +2,7 @@
 //! axisymmetric column), c = 0 inside at t = 0, so c(x, t) = erfc(x / (2√(Dt))) while the far end is
 //! out of reach. D = 0.5 mm²/day, t = 4 days (front √(Dt) ≈ 1.4 mm), domain 20 mm; within 2 %.
 
-use callus_bio::cells::{CellDiffusion, CellParams};
+use callus_bio::cells::{element_means, CellDiffusion, CellParams};
 use callus_fem::Idealisation;
 use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::rectangle;
@@ -39,9 +39,9 @@ fn front(ideal: Idealisation, along: usize) {
         source_sets: vec![source.into()],
         source_regions: vec![],
     };
-    let cells = CellDiffusion::new(&mesh, ideal, params).unwrap();
+    let mut cells = CellDiffusion::new(&mesh, ideal, params).unwrap();
     let mut c = cells.initial();
-    cells.solver().unwrap().advance(&mut c, t).unwrap();
+    cells.advance(&mesh, &mut c, t).unwrap();
     for x in [0.5, 1.0, 2.0, 3.0] {
         let n = (0..mesh.num_nodes())
             .find(|&n| (mesh.coords()[n][along] - x).abs() < 1e-9)
@@ -73,12 +73,12 @@ fn default_sources_on_the_osteotomy_and_clear_errors() {
         QuadraticQuad::Quad9,
     )
     .unwrap();
-    let cells =
+    let mut cells =
         CellDiffusion::new(&mesh, Idealisation::Axisymmetric, CellParams::default()).unwrap();
     let mut c = cells.initial();
     let gap = mesh.region_id("gap").unwrap();
     let gap_mean = |c: &[f64]| {
-        let means = cells.element_means(c);
+        let means = element_means(&mesh, c);
         let g: Vec<f64> = mesh
             .elements()
             .filter(|e| e.region == gap)
@@ -87,7 +87,7 @@ fn default_sources_on_the_osteotomy_and_clear_errors() {
         g.iter().sum::<f64>() / g.len() as f64
     };
     let before = gap_mean(&c);
-    cells.solver().unwrap().advance(&mut c, 2.0).unwrap();
+    cells.advance(&mesh, &mut c, 2.0).unwrap();
     assert!(
         gap_mean(&c) > before + 0.05,
         "cells invade the gap: {before} → {}",
@@ -112,14 +112,15 @@ fn default_sources_on_the_osteotomy_and_clear_errors() {
         .contains("diffusivity"));
 }
 
-/// Goal: cells diffuse on the current configuration. A strip 20 × 0.5 mm (80 Quad9) created short
-/// and then stretched ×2 along x by `set_coords` gives the front of a 40 mm strip built directly,
-/// to round-off; the unstretched front is clearly different.
+/// Goal: cells diffuse on the configuration they are given. A strip 20 × 0.5 mm (80 Quad9) set up
+/// short and advanced on the mesh stretched ×2 along x gives the front of a 40 mm strip built
+/// directly, to round-off; the unstretched front is clearly different; a mesh of another size is
+/// refused.
 #[test]
 fn stretched_strip_diffuses_like_one_built_long() {
-    let strip = |length: f64| {
+    let strip = |length: f64, elements: usize| {
         elevate(
-            &rectangle([0.0, length], [0.0, 0.5], 80, 1).unwrap(),
+            &rectangle([0.0, length], [0.0, 0.5], elements, 1).unwrap(),
             QuadraticQuad::Quad9,
         )
         .unwrap()
@@ -130,25 +131,30 @@ fn stretched_strip_diffuses_like_one_built_long() {
         source_sets: vec!["left".into()],
         source_regions: vec![],
     };
-    let (short, long) = (strip(20.0), strip(40.0));
-    let run = |cells: &CellDiffusion| {
+    let (short, long) = (strip(20.0, 80), strip(40.0, 80));
+    let run = |cells: &mut CellDiffusion, on: &callus_mesh::Mesh| {
         let mut c = cells.initial();
-        cells.solver().unwrap().advance(&mut c, 3.0).unwrap();
+        cells.advance(on, &mut c, 3.0).unwrap();
         c
     };
-    let mut stretched =
+    let mut set_up_short =
         CellDiffusion::new(&short, Idealisation::PlaneStrain, params.clone()).unwrap();
-    let unstretched = run(&stretched);
-    stretched.set_coords(long.coords()).unwrap();
-    let built = CellDiffusion::new(&long, Idealisation::PlaneStrain, params).unwrap();
-    let (a, b) = (run(&stretched), run(&built));
+    let unstretched = run(&mut set_up_short, &short);
+    let stretched = run(&mut set_up_short, &long);
+    let mut built = CellDiffusion::new(&long, Idealisation::PlaneStrain, params).unwrap();
+    let built_long = run(&mut built, &long);
     let diff = |x: &[f64], y: &[f64]| {
         x.iter()
             .zip(y)
             .map(|(p, q)| (p - q).abs())
             .fold(0.0, f64::max)
     };
-    assert!(diff(&a, &b) < 1e-12, "{}", diff(&a, &b));
-    assert!(diff(&a, &unstretched) > 0.05);
-    assert!(stretched.set_coords(&long.coords()[1..]).is_err());
+    assert!(
+        diff(&stretched, &built_long) < 1e-12,
+        "{}",
+        diff(&stretched, &built_long)
+    );
+    assert!(diff(&stretched, &unstretched) > 0.05);
+    let mut c = set_up_short.initial();
+    assert!(set_up_short.advance(&strip(20.0, 79), &mut c, 1.0).is_err());
 }

@@ -12,7 +12,7 @@ use callus_mesh::{ElementId, Mesh};
 
 use crate::dofs::DofMap;
 use crate::element::BadJacobian;
-use crate::pattern::{colour_elements, NodeGraph, SparsityPattern};
+use crate::pattern::{colour_elements, Matrix, NodeGraph, SparsityPattern};
 use crate::FemError;
 
 /// Everything assembly needs that depends only on the mesh and the dofs.
@@ -48,14 +48,9 @@ impl Disjoint {
 }
 
 impl Assembler {
-    /// Builds the pattern and colouring of `mesh` for `dofs`.
+    /// Builds the node graph, pattern and colouring of `mesh` for `dofs`.
     pub fn new(mesh: &Mesh, dofs: &DofMap) -> Assembler {
-        Assembler::with_graph(mesh, dofs, NodeGraph::new(mesh))
-    }
-
-    /// As [`Assembler::new`] with a node graph that may carry extra couplings (see
-    /// [`NodeGraph::couple`]).
-    pub fn with_graph(mesh: &Mesh, dofs: &DofMap, graph: NodeGraph) -> Assembler {
+        let graph = NodeGraph::new(mesh);
         let pattern = SparsityPattern::new(&graph, dofs);
         let mut element_dofs = Vec::new();
         let mut element_offsets = vec![0];
@@ -102,31 +97,37 @@ impl Assembler {
         }
     }
 
-    /// Assembles Σ_e A_e into `values` (zeroed first). `kernel(e, local)` fills the element's matrix,
+    /// Assembles Σ_e A_e into `matrix` (zeroed first). `kernel(e, local)` fills the element's matrix,
     /// row-major in the local dof order.
-    pub fn assemble_matrix<F>(&self, values: &mut [f64], kernel: F) -> Result<(), FemError>
+    pub fn assemble_matrix<F>(&self, matrix: &mut Matrix, kernel: F) -> Result<(), FemError>
     where
         F: Fn(ElementId, &mut [f64]) -> Result<(), BadJacobian> + Sync,
     {
-        self.assemble_matrices([values], kernel)
+        self.assemble_matrices([matrix], kernel)
     }
 
     /// Assembles K matrices on the pattern in one pass (each zeroed first): `kernel(e, local)` fills
     /// the element's K matrices one after the other in `local` (K blocks of n × n, row-major), so a
-    /// kernel that yields several matrices (Biot A and C, diffusion M and K) runs once per element.
+    /// kernel that yields several matrices (the Biot operators, diffusion M and K) runs once per
+    /// element.
     pub fn assemble_matrices<F, const K: usize>(
         &self,
-        values: [&mut [f64]; K],
+        matrices: [&mut Matrix; K],
         kernel: F,
     ) -> Result<(), FemError>
     where
         F: Fn(ElementId, &mut [f64]) -> Result<(), BadJacobian> + Sync,
     {
-        let targets: [Disjoint; K] = values.map(|v| {
-            assert_eq!(v.len(), self.pattern.nnz());
+        let targets: [Disjoint; K] = matrices.map(|m| {
+            assert!(
+                self.pattern.holds(m),
+                "assembly into a matrix of another pattern"
+            );
+            let v = m.data_mut();
             v.fill(0.0);
             Disjoint(v.as_mut_ptr())
         });
+        let (col_ptr, row_idx) = (self.pattern.col_ptr(), self.pattern.row_idx());
         let m = self.max_local();
         for colour in &self.colours {
             colour.par_iter().try_for_each_init(
@@ -136,8 +137,8 @@ impl Assembler {
                     let n = dofs.len();
                     kernel(e, &mut local[..K * n * n]).map_err(|b| self.bad(e, b))?;
                     for (j, &col) in dofs.iter().enumerate() {
-                        let (a, b) = (self.pattern.col_ptr[col], self.pattern.col_ptr[col + 1]);
-                        let rows = &self.pattern.row_idx[a..b];
+                        let (a, b) = (col_ptr[col], col_ptr[col + 1]);
+                        let rows = &row_idx[a..b];
                         for (i, &row) in dofs.iter().enumerate() {
                             let k = a + rows
                                 .binary_search(&row)

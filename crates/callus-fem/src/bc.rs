@@ -13,7 +13,7 @@ use callus_mesh::{Mesh, NodeId};
 
 use crate::dofs::{DofKind, DofMap};
 use crate::element::Idealisation;
-use crate::pattern::SparsityPattern;
+use crate::pattern::{Matrix, SparsityPattern};
 use crate::quadrature::{gauss_legendre, quad_gauss, triangle};
 use crate::shape::{eval, MAX_NODES};
 use crate::FemError;
@@ -113,15 +113,23 @@ impl Constraints {
         Ok(())
     }
 
-    /// Applies the constraints to a matrix (`values` on `pattern`) and returns the lifting, which then
+    /// Whether `dof` is constrained.
+    pub fn holds(&self, dof: usize) -> bool {
+        self.values.contains_key(&dof)
+    }
+
+    /// Applies the constraints to `matrix` (on `pattern`) and returns the lifting, which then
     /// builds right-hand sides for any values of the same constrained dofs.
     pub fn apply_to_matrix(
         &self,
         pattern: &SparsityPattern,
-        values: &mut [f64],
+        matrix: &mut Matrix,
         kinds: &[DofKind],
     ) -> Lifting {
+        assert!(pattern.holds(matrix), "a matrix of another pattern");
+        let values = matrix.data_mut();
         let n = pattern.n;
+        let (col_ptr, row_idx) = (pattern.col_ptr(), pattern.row_idx());
         let mut constrained = vec![false; n];
         for (d, _) in self.iter() {
             constrained[d] = true;
@@ -152,8 +160,8 @@ impl Constraints {
         let mut lift = Vec::new();
         let mut diagonal = Vec::new();
         for (j, _) in self.iter() {
-            for k in pattern.col_ptr[j]..pattern.col_ptr[j + 1] {
-                let i = pattern.row_idx[k];
+            for k in col_ptr[j]..col_ptr[j + 1] {
+                let i = row_idx[k];
                 if !constrained[i] && values[k] != 0.0 {
                     lift.push((i, j, values[k]));
                 }
@@ -187,19 +195,19 @@ pub struct Spring {
     pub stiffness_n_per_mm: f64,
 }
 
-/// Adds a linear spring to ground of total stiffness `stiffness_n_per_mm` on displacement component
-/// `component` of set `set` (an external fixator holding a bone end). It is spread over the set's facets as an
+/// The diagonal entries of a linear spring to ground of total stiffness `spring.stiffness_n_per_mm`
+/// on displacement component `spring.component` of set `spring.set` (an external fixator holding a
+/// bone end), as (dof, stiffness in N/mm) in node order. It is spread over the set's facets as an
 /// elastic support, lumped with the same nodal weights ∫N_a dA as a uniform traction, so that a
 /// uniformly moving end carries the force k·ū exactly; a set without facets shares it equally among
-/// its nodes. Only diagonal entries change, so the pattern stays. Apply before the constraints.
-pub fn add_spring_to_ground(
+/// its nodes. Only diagonal entries: the pattern stays ([`crate::integrate::BackwardEuler::with_supports`]
+/// adds them to every system).
+pub fn spring_to_ground(
     mesh: &Mesh,
     ideal: Idealisation,
     dofs: &DofMap,
-    pattern: &SparsityPattern,
-    values: &mut [f64],
     spring: &Spring,
-) -> Result<(), FemError> {
+) -> Result<Vec<(usize, f64)>, FemError> {
     let (set, c, stiffness_n_per_mm) = (
         spring.set.as_str(),
         spring.component,
@@ -211,13 +219,12 @@ pub fn add_spring_to_ground(
         )));
     }
     let weight = set_weights(mesh, ideal, set)?;
-    for (n, &w) in weight.iter().enumerate() {
-        if w != 0.0 {
-            let d = dofs.u(n, c);
-            values[pattern.find(d, d).expect("diagonal in pattern")] += stiffness_n_per_mm * w;
-        }
-    }
-    Ok(())
+    Ok(weight
+        .iter()
+        .enumerate()
+        .filter(|(_, &w)| w != 0.0)
+        .map(|(n, &w)| (dofs.u(n, c), stiffness_n_per_mm * w))
+        .collect())
 }
 
 /// The weights (summing to 1) with which the nodes of `set` make up its mean displacement: the
@@ -244,46 +251,6 @@ fn set_weights(mesh: &Mesh, ideal: Idealisation, set: &str) -> Result<Vec<f64>, 
     }
     weight.iter_mut().for_each(|w| *w /= total);
     Ok(weight)
-}
-
-/// Adds a linear spring of stiffness `spring.stiffness_n_per_mm` between the mean displacements
-/// (component `spring.component`) of boundary sets `spring.set` (A) and `other` (B), weighted as in
-/// [`add_spring_to_ground`]: energy ½ k (ū_B − ū_A)², so K gains k·s_i·s_j with s = w_B − w_A (an
-/// external fixator between two bone segments). The pattern must couple the sets:
-/// [`crate::problem::Discretisation::with_couplings`].
-pub fn add_spring_between(
-    mesh: &Mesh,
-    ideal: Idealisation,
-    dofs: &DofMap,
-    pattern: &SparsityPattern,
-    values: &mut [f64],
-    spring: &Spring,
-    other: &str,
-) -> Result<(), FemError> {
-    let k = spring.stiffness_n_per_mm;
-    if !(k.is_finite() && k >= 0.0) {
-        return Err(FemError::Invalid(format!(
-            "spring between '{}' and '{other}': stiffness {k} N/mm must be a non-negative number",
-            spring.set
-        )));
-    }
-    let (wa, wb) = (
-        set_weights(mesh, ideal, &spring.set)?,
-        set_weights(mesh, ideal, other)?,
-    );
-    let signed: Vec<(usize, f64)> = (0..mesh.num_nodes())
-        .filter(|&n| wa[n] != 0.0 || wb[n] != 0.0)
-        .map(|n| (dofs.u(n, spring.component), wb[n] - wa[n]))
-        .collect();
-    for &(i, si) in &signed {
-        for &(j, sj) in &signed {
-            let at = pattern.find(i, j).ok_or_else(|| {
-                FemError::Invalid(format!("spring between '{}' and '{other}': the pattern does not couple them (use Discretisation::with_couplings)", spring.set))
-            })?;
-            values[at] += k * si * sj;
-        }
-    }
-    Ok(())
 }
 
 /// The part of the eliminated columns needed to build right-hand sides.
@@ -435,29 +402,48 @@ fn for_facet_weights(
     Ok(())
 }
 
-/// Reaction force (N) on the nodes of `set`, component `c`: the sum of the internal forces K u (or
-/// any assembled operator times the state) at those dofs, from the *unconstrained* matrix.
-pub fn reaction(
-    pattern: &SparsityPattern,
-    unconstrained: &[f64],
-    state: &[f64],
-    dofs: &DofMap,
-    mesh: &Mesh,
-    set: &str,
-    c: usize,
-) -> Result<f64, FemError> {
-    let nodes = &mesh.set(set)?.nodes;
-    let mut rows = vec![false; pattern.n];
-    for &n in nodes {
-        rows[dofs.u(n, c)] = true;
+/// The rows whose internal forces make up a reaction: one displacement component of the nodes of a
+/// boundary set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReactionRows {
+    rows: Vec<bool>,
+    dofs: Vec<usize>,
+}
+
+impl ReactionRows {
+    /// Displacement component `c` of the nodes of set `set`.
+    pub fn on_set(mesh: &Mesh, dofs: &DofMap, set: &str, c: usize) -> Result<Self, FemError> {
+        let nodes = &mesh.set(set)?.nodes;
+        let dofs_of_set: Vec<usize> = nodes.iter().map(|&n| dofs.u(n, c)).collect();
+        let mut rows = vec![false; dofs.len()];
+        for &d in &dofs_of_set {
+            rows[d] = true;
+        }
+        Ok(ReactionRows {
+            rows,
+            dofs: dofs_of_set,
+        })
     }
-    let mut total = 0.0;
-    for col in 0..pattern.n {
-        for k in pattern.col_ptr[col]..pattern.col_ptr[col + 1] {
-            if rows[pattern.row_idx[k]] {
-                total += unconstrained[k] * state[col];
+
+    /// The dofs, in the set's node order.
+    pub fn dofs(&self) -> &[usize] {
+        &self.dofs
+    }
+
+    /// The reaction (N): the sum over the rows of the internal forces A x, from the
+    /// *unconstrained* matrix `a` (the operator whose rows are forces: the stiffness, or the
+    /// displacement rows of the Biot system).
+    pub fn force(&self, a: &Matrix, x: &[f64]) -> f64 {
+        let (col_ptr, row_idx, values) = (a.indptr(), a.indices(), a.data());
+        let col_ptr = col_ptr.raw_storage();
+        let mut total = 0.0;
+        for col in 0..a.cols() {
+            for k in col_ptr[col]..col_ptr[col + 1] {
+                if self.rows[row_idx[k]] {
+                    total += values[k] * x[col];
+                }
             }
         }
+        total
     }
-    Ok(total)
 }

@@ -1,5 +1,8 @@
 //! Typed errors of the solver.
 
+use faer::linalg::cholesky::ldlt::factor::LdltError;
+use faer::linalg::cholesky::llt::factor::LltError;
+
 /// What can go wrong assembling or solving.
 #[derive(Debug, thiserror::Error)]
 pub enum FemError {
@@ -13,14 +16,31 @@ pub enum FemError {
         /// Where and how.
         source: crate::element::BadJacobian,
     },
-    /// The factorization failed (a matrix that should be definite or quasi-definite is not:
-    /// usually too few boundary conditions, so that a rigid motion or a pressure level is free).
-    #[error("the {what} factorization failed: {detail}. Check that the boundary conditions fix every rigid motion (and, for Biot, the pressure somewhere or a compressible fluid)")]
-    Factorization {
+    /// The symbolic analysis of a pattern failed (an index overflow, or out of memory).
+    #[error("the symbolic factorization of {unknowns} unknowns failed: {source}")]
+    Symbolic {
+        /// Unknowns of the system.
+        unknowns: usize,
+        /// faer's error.
+        source: faer::sparse::FaerError,
+    },
+    /// A numeric factorization met a pivot it cannot take: a matrix that should be definite or
+    /// quasi-definite is not.
+    #[error("the {factorization} factorization failed ({source}). {BOUNDARY_ADVICE}")]
+    Pivot {
         /// LLᵀ or LDLᵀ.
-        what: &'static str,
-        /// faer's message.
-        detail: String,
+        factorization: &'static str,
+        /// faer's error, with the pivot.
+        source: PivotError,
+    },
+    /// The factorization went through, but a test solve shows the matrix singular (round-off
+    /// stood in for zero pivots).
+    #[error("the {factorization} factorization failed: the matrix is singular (a test solve is off by {miss:.1e}). {BOUNDARY_ADVICE}")]
+    Singular {
+        /// LLᵀ or LDLᵀ.
+        factorization: &'static str,
+        /// Largest error of the test solve.
+        miss: f64,
     },
     /// METIS failed.
     #[error("METIS nested dissection failed with status {0}")]
@@ -31,4 +51,18 @@ pub enum FemError {
     /// From the mesh layer.
     #[error(transparent)]
     Mesh(#[from] callus_mesh::MeshError),
+}
+
+/// What usually makes a system singular.
+const BOUNDARY_ADVICE: &str = "Check that the boundary conditions fix every rigid motion (and, for Biot, the pressure somewhere or a compressible fluid)";
+
+/// A pivot a factorization could not take (faer's errors, which name it).
+#[derive(Debug, thiserror::Error)]
+pub enum PivotError {
+    /// LLᵀ: a pivot that is not positive.
+    #[error(transparent)]
+    Llt(LltError),
+    /// LDLᵀ: a zero pivot.
+    #[error(transparent)]
+    Ldlt(LdltError),
 }

@@ -12,6 +12,7 @@ pub mod bc;
 pub mod dofs;
 pub mod element;
 mod error;
+pub mod integrate;
 pub mod material;
 pub mod pattern;
 pub mod post;
@@ -22,4 +23,4 @@ pub mod solver;
 pub mod verification;
 
 pub use element::Idealisation;
-pub use error::FemError;
+pub use error::{FemError, PivotError};

@@ -2,6 +2,8 @@
 //! fill-reducing ordering (METIS nested dissection on the node graph, expanded to dofs) and an
 //! element colouring for race-free parallel assembly. All are computed once per mesh.
 
+use std::sync::Arc;
+
 use callus_mesh::{ElementId, Mesh};
 
 use crate::dofs::DofMap;
@@ -55,32 +57,6 @@ impl NodeGraph {
         NodeGraph { offsets, adjacent }
     }
 
-    /// Adds edges between every pair of nodes of `group` (a spring between two node sets couples
-    /// all their nodes, through their mean displacements).
-    pub fn couple(&mut self, group: &[usize]) {
-        let n = self.len();
-        let mut in_group = vec![false; n];
-        for &v in group {
-            in_group[v] = true;
-        }
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut adjacent = Vec::with_capacity(self.adjacent.len() + group.len() * group.len());
-        let mut row = Vec::new();
-        for v in 0..n {
-            offsets.push(adjacent.len());
-            row.clear();
-            row.extend_from_slice(self.neighbours(v));
-            if in_group[v] {
-                row.extend(group.iter().copied().filter(|&w| w != v));
-                row.sort_unstable();
-                row.dedup();
-            }
-            adjacent.extend_from_slice(&row);
-        }
-        offsets.push(adjacent.len());
-        *self = NodeGraph { offsets, adjacent };
-    }
-
     /// Neighbours of node `v`.
     pub fn neighbours(&self, v: usize) -> &[usize] {
         &self.adjacent[self.offsets[v]..self.offsets[v + 1]]
@@ -97,15 +73,20 @@ impl NodeGraph {
     }
 }
 
-/// A symmetric sparsity pattern stored in full (both triangles), column by column with sorted rows.
+/// A square sparse matrix on a [`SparsityPattern`]: sprs's compressed sparse column matrix, whose
+/// index arrays are shared (reference-counted) by every matrix of the pattern and whose values are
+/// its own. `matrix.view()` hands it to any code that takes an sprs matrix; faer factorizes views of
+/// the same arrays ([`crate::solver`]), with no copy.
+pub type Matrix = sprs::CsMatBase<f64, usize, Arc<[usize]>, Arc<[usize]>, Vec<f64>>;
+
+/// A symmetric sparsity pattern stored in full (both triangles), column by column with sorted rows
+/// (CSC): the structure every matrix of a discretisation shares.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SparsityPattern {
     /// Size.
     pub n: usize,
-    /// Column offsets into `row_idx`.
-    pub col_ptr: Vec<usize>,
-    /// Row indices, sorted within each column.
-    pub row_idx: Vec<usize>,
+    col_ptr: Arc<[usize]>,
+    row_idx: Arc<[usize]>,
 }
 
 impl SparsityPattern {
@@ -131,8 +112,8 @@ impl SparsityPattern {
         col_ptr.push(row_idx.len());
         SparsityPattern {
             n,
-            col_ptr,
-            row_idx,
+            col_ptr: col_ptr.into(),
+            row_idx: row_idx.into(),
         }
     }
 
@@ -141,23 +122,45 @@ impl SparsityPattern {
         self.row_idx.len()
     }
 
+    /// Column offsets into [`SparsityPattern::row_idx`] (n + 1 of them).
+    pub fn col_ptr(&self) -> &[usize] {
+        &self.col_ptr
+    }
+
+    /// Row indices, sorted within each column.
+    pub fn row_idx(&self) -> &[usize] {
+        &self.row_idx
+    }
+
+    /// A matrix of zeros on this pattern (sharing its index arrays).
+    pub fn zeros(&self) -> Matrix {
+        Matrix::new_csc(
+            (self.n, self.n),
+            Arc::clone(&self.col_ptr),
+            Arc::clone(&self.row_idx),
+            vec![0.0; self.nnz()],
+        )
+    }
+
+    /// Whether `m` is a matrix of this pattern (shares its index arrays).
+    pub fn holds(&self, m: &Matrix) -> bool {
+        m.indptr().raw_storage().as_ptr() == self.col_ptr.as_ptr()
+            && m.indices().as_ptr() == self.row_idx.as_ptr()
+    }
+
     /// Position in the value array of entry (row, col), if stored.
     #[inline]
     pub fn find(&self, row: usize, col: usize) -> Option<usize> {
         let (a, b) = (self.col_ptr[col], self.col_ptr[col + 1]);
         self.row_idx[a..b].binary_search(&row).ok().map(|k| a + k)
     }
+}
 
-    /// y = A x for values `values` on this pattern.
-    pub fn mul_vec(&self, values: &[f64], x: &[f64], y: &mut [f64]) {
-        y.fill(0.0);
-        for col in 0..self.n {
-            let xc = x[col];
-            for k in self.col_ptr[col]..self.col_ptr[col + 1] {
-                y[self.row_idx[k]] += values[k] * xc;
-            }
-        }
-    }
+/// y = A x, by sprs (`sprs::prod::mul_acc_mat_vec_csc`; measured as fast as a loop of our own,
+/// `spmv` in benches/benches/fem.rs).
+pub fn mul_vec(a: &Matrix, x: &[f64], y: &mut [f64]) {
+    y.fill(0.0);
+    sprs::prod::mul_acc_mat_vec_csc(a.view(), x, &mut *y);
 }
 
 /// METIS nested-dissection ordering of the node graph, with each node weighted by its dof count,

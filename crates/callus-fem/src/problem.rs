@@ -1,11 +1,11 @@
-//! Assembled problems on a mesh: drained elasticity and Biot poroelasticity (backward Euler).
+//! Assembled problems on a mesh: drained elasticity, Biot poroelasticity and scalar diffusion.
 //!
 //! [`Discretisation`] holds what depends only on the mesh's connectivity (dofs, pattern, colouring,
-//! reference elements, the METIS ordering and the symbolic factorization) and its own copy of the
-//! mesh, whose node positions ([`Discretisation::set_coords`]) follow the current configuration of
-//! an incremental analysis without redoing any of that. Values are re-assembled into it for each
-//! material state, configuration and Δt; a numeric factorization is reused for every step that
-//! shares them.
+//! reference elements, the METIS ordering and the symbolic factorization), never the node
+//! positions: every assembly takes the mesh in the configuration to assemble on, so an incremental
+//! analysis moves its one mesh and assembles there without redoing any of that. Values are
+//! assembled into matrices of the pattern ([`crate::pattern::Matrix`]); a numeric factorization is
+//! reused for every step that shares them ([`crate::integrate`]).
 //!
 //! Biot, backward Euler for the totals (u, p) at t_{n+1} (MODEL.md §1, pressure rows negated):
 //!
@@ -24,8 +24,9 @@ use crate::dofs::{DofMap, Fields};
 use crate::element::{
     biot_blocks, diffusion_matrices, elastic_stiffness, BiotBlocks, Idealisation, ReferenceElement,
 };
+use crate::integrate::Operators;
 use crate::material::{Biot, Diffusion, Elastic};
-use crate::pattern::nested_dissection;
+use crate::pattern::{nested_dissection, Matrix};
 use crate::post::{biot_point_states, volume_average, PointState};
 use crate::shape::MAX_NODES;
 use crate::solver::{Definiteness, SymbolicFactorization};
@@ -33,7 +34,8 @@ use crate::FemError;
 
 /// The mesh-dependent part of a problem, computed once.
 pub struct Discretisation {
-    mesh: Mesh,
+    /// Nodes and elements of the connectivity it was built for.
+    size: (usize, usize),
     /// The idealisation.
     pub ideal: Idealisation,
     /// The dofs.
@@ -46,24 +48,13 @@ pub struct Discretisation {
 }
 
 impl Discretisation {
-    /// Sets up `fields` on `mesh`. `threads` is passed to the factorization (1 = sequential).
+    /// Sets up `fields` on the connectivity of `mesh`. `threads` is passed to the factorization (1
+    /// = sequential).
     pub fn new(
         mesh: &Mesh,
         ideal: Idealisation,
         fields: Fields,
         threads: usize,
-    ) -> Result<Self, FemError> {
-        Discretisation::with_couplings(mesh, ideal, fields, threads, &[])
-    }
-
-    /// As [`Discretisation::new`], with the pattern also coupling each named pair of boundary sets
-    /// (for springs between them, [`crate::bc::add_spring_between`]).
-    pub fn with_couplings(
-        mesh: &Mesh,
-        ideal: Idealisation,
-        fields: Fields,
-        threads: usize,
-        couplings: &[(&str, &str)],
     ) -> Result<Self, FemError> {
         if (ideal == Idealisation::ThreeD) != (mesh.dim() == 3) {
             return Err(FemError::Invalid(format!(
@@ -102,15 +93,7 @@ impl Discretisation {
             ideal.dim()
         };
         let dofs = DofMap::new(mesh, dim, fields);
-        let mut graph = crate::pattern::NodeGraph::new(mesh);
-        for (a, b) in couplings {
-            let mut group = mesh.set(a)?.nodes.clone();
-            group.extend_from_slice(&mesh.set(b)?.nodes);
-            group.sort_unstable();
-            group.dedup();
-            graph.couple(&group);
-        }
-        let assembler = Assembler::with_graph(mesh, &dofs, graph);
+        let assembler = Assembler::new(mesh, &dofs);
         let perm = nested_dissection(&assembler.graph, &dofs)?;
         let definiteness = if fields == Fields::DisplacementPressure {
             Definiteness::QuasiDefinite
@@ -129,7 +112,7 @@ impl Discretisation {
             refs.insert(kind, re);
         }
         Ok(Discretisation {
-            mesh: mesh.clone(),
+            size: (mesh.num_nodes(), mesh.num_elements()),
             ideal,
             dofs,
             assembler,
@@ -138,77 +121,64 @@ impl Discretisation {
         })
     }
 
-    /// The mesh, in its current configuration.
-    pub fn mesh(&self) -> &Mesh {
-        &self.mesh
+    /// A matrix of zeros on the pattern.
+    pub fn zeros(&self) -> Matrix {
+        self.assembler.pattern.zeros()
     }
 
-    /// Moves the nodes to `coords` (mm), e.g. the configuration after an increment; the pattern,
-    /// ordering and symbolic factorization stay valid.
-    pub fn set_coords(&mut self, coords: &[[f64; 3]]) -> Result<(), FemError> {
-        if coords.len() != self.mesh.num_nodes() {
+    /// Checks that `mesh` has the connectivity this was built for (its node and element counts).
+    fn check_mesh(&self, mesh: &Mesh) -> Result<(), FemError> {
+        let size = (mesh.num_nodes(), mesh.num_elements());
+        if size != self.size {
             return Err(FemError::Invalid(format!(
-                "{} positions for {} nodes",
-                coords.len(),
-                self.mesh.num_nodes()
+                "a mesh of {} nodes and {} elements for a discretisation of {} and {}",
+                size.0, size.1, self.size.0, self.size.1
             )));
         }
-        self.mesh.coords_mut().copy_from_slice(coords);
         Ok(())
     }
 
-    /// A zeroed value array on the pattern.
-    pub fn new_values(&self) -> Vec<f64> {
-        vec![0.0; self.assembler.pattern.nnz()]
-    }
-
-    fn coords_of(&self, e: usize, x: &mut [[f64; 3]; MAX_NODES]) -> (ElementKind, usize) {
-        let el = self.mesh.element(e);
-        for (a, &n) in el.nodes.iter().enumerate() {
-            x[a] = self.mesh.coords()[n];
-        }
-        (el.kind, el.nodes.len())
-    }
-
-    fn check_len<T>(&self, what: &str, v: &[T]) -> Result<(), FemError> {
-        if v.len() != self.mesh.num_elements() {
+    fn check_len<T>(&self, mesh: &Mesh, what: &str, v: &[T]) -> Result<(), FemError> {
+        self.check_mesh(mesh)?;
+        if v.len() != self.size.1 {
             return Err(FemError::Invalid(format!(
                 "{what}: {} values for {} elements",
                 v.len(),
-                self.mesh.num_elements()
+                self.size.1
             )));
         }
         Ok(())
     }
 
-    /// Drained stiffness with one material per element.
+    /// Drained stiffness K with one material per element, on `mesh`'s node positions.
     pub fn assemble_elastic(
         &self,
+        mesh: &Mesh,
         materials: &[Elastic],
-        values: &mut [f64],
+        k: &mut Matrix,
     ) -> Result<(), FemError> {
-        self.check_len("elastic materials", materials)?;
-        self.assembler.assemble_matrix(values, |e, local| {
+        self.check_len(mesh, "elastic materials", materials)?;
+        self.assembler.assemble_matrix(k, |e, local| {
             let mut x = [[0.0; 3]; MAX_NODES];
-            let (kind, nn) = self.coords_of(e, &mut x);
+            let (kind, nn) = coords_of(mesh, e, &mut x);
             elastic_stiffness(&self.refs[&kind], &x[..nn], &materials[e], local)
         })
     }
 
-    /// The Biot matrices for step Δt (s): `a` the system matrix, `c` the matrix multiplying the
-    /// previous state (see the module docs).
+    /// The backward-Euler operators of Biot u–p (module docs of [`crate::integrate`]): A₀ = [K −Q;
+    /// −Qᵀ −S], A₁ = [0 0; 0 −H], C = [0 0; −Qᵀ −S], on `mesh`'s node positions, in one pass over
+    /// the elements.
     pub fn assemble_biot(
         &self,
+        mesh: &Mesh,
         materials: &[Biot],
-        dt_s: f64,
-        a: &mut [f64],
-        c: &mut [f64],
+        ops: &mut Operators,
     ) -> Result<(), FemError> {
-        self.check_len("Biot materials", materials)?;
-        // One kernel call per element gives both A (first block) and C (second block).
-        self.assembler.assemble_matrices([a, c], |e, local| {
+        self.check_len(mesh, "Biot materials", materials)?;
+        let Operators { a0, a1, c } = ops;
+        self.assembler.assemble_matrices([a0, a1, c], |e, local| {
             let mut x = [[0.0; 3]; MAX_NODES];
-            let (kind, nn) = self.coords_of(e, &mut x);
+            let (kind, nn) = coords_of(mesh, e, &mut x);
             let re = &self.refs[&kind];
             let (nu, np) = (re.u_dofs(), re.p_dofs());
             let (mut k, mut q, mut s, mut h) = ([0.0; 900], [0.0; 300], [0.0; 100], [0.0; 100]);
@@ -225,21 +195,23 @@ impl Discretisation {
             )?;
             let n = nu + np;
             local.fill(0.0);
-            let (system, previous) = local.split_at_mut(n * n);
+            let (fixed, rest) = local.split_at_mut(n * n);
+            let (per_dt, previous) = rest.split_at_mut(n * n);
             for i in 0..nu {
-                system[i * n..i * n + nu].copy_from_slice(&k[i * nu..(i + 1) * nu]);
+                fixed[i * n..i * n + nu].copy_from_slice(&k[i * nu..(i + 1) * nu]);
                 for p in 0..np {
                     let qv = -q[i * np + p];
-                    system[i * n + nu + p] = qv;
-                    system[(nu + p) * n + i] = qv;
+                    fixed[i * n + nu + p] = qv;
+                    fixed[(nu + p) * n + i] = qv;
                     previous[(nu + p) * n + i] = qv;
                 }
             }
             for i in 0..np {
                 for j in 0..np {
-                    let sv = s[i * np + j];
-                    system[(nu + i) * n + nu + j] = -(sv + dt_s * h[i * np + j]);
-                    previous[(nu + i) * n + nu + j] = -sv;
+                    let at = (nu + i) * n + nu + j;
+                    fixed[at] = -s[i * np + j];
+                    per_dt[at] = -h[i * np + j];
+                    previous[at] = -s[i * np + j];
                 }
             }
             Ok(())
@@ -247,13 +219,15 @@ impl Discretisation {
     }
 
     /// The volume-averaged state of every element (strain, pressure, flux, stresses) for the Biot
-    /// solution `x` (u–p dofs), in parallel; one [`PointState`] per element, in element order.
+    /// solution `x` (u–p dofs) on `mesh`'s node positions, in parallel; one [`PointState`] per
+    /// element, in element order.
     pub fn biot_element_states(
         &self,
+        mesh: &Mesh,
         materials: &[Biot],
         x: &[f64],
     ) -> Result<Vec<PointState>, FemError> {
-        self.check_len("Biot materials", materials)?;
+        self.check_len(mesh, "Biot materials", materials)?;
         if self.dofs.fields() != Fields::DisplacementPressure || x.len() != self.dofs.len() {
             return Err(FemError::Invalid(format!(
                 "element states need a u–p solution of {} values on a u–p problem (got {})",
@@ -261,13 +235,13 @@ impl Discretisation {
                 x.len()
             )));
         }
-        (0..self.mesh.num_elements())
+        (0..mesh.num_elements())
             .into_par_iter()
             .map_init(
                 || (Vec::new(), Vec::new(), Vec::new()),
                 |(u, p, points), e| {
                     let mut xe = [[0.0; 3]; MAX_NODES];
-                    let (kind, nn) = self.coords_of(e, &mut xe);
+                    let (kind, nn) = coords_of(mesh, e, &mut xe);
                     let re = &self.refs[&kind];
                     let dofs = self.assembler.dofs_of(e);
                     let nu = re.u_dofs();
@@ -284,15 +258,17 @@ impl Discretisation {
             .collect()
     }
 
-    /// Adds the nodal forces of an initial (pre-)stress to `rhs`: f = −∫ Bᵀ σ₀ dV, with one
-    /// stress tensor σ₀ (MPa, tension positive) per element, so that the body starts from a stressed
-    /// state (a residual stress carried between increments). Reactions then include it.
+    /// Adds the nodal forces of an initial (pre-)stress to `rhs`: f = −∫ Bᵀ σ₀ dV on `mesh`'s
+    /// node positions, with one stress tensor σ₀ (MPa, tension positive) per element, so that the
+    /// body starts from a stressed state (a residual stress carried between increments). Reactions
+    /// then include it.
     pub fn add_initial_stress(
         &self,
+        mesh: &Mesh,
         stress_mpa: &[[[f64; 3]; 3]],
         rhs: &mut [f64],
     ) -> Result<(), FemError> {
-        self.check_len("initial stresses", stress_mpa)?;
+        self.check_len(mesh, "initial stresses", stress_mpa)?;
         let voigt = |t: &[[f64; 3]; 3]| -> [f64; 6] {
             match self.ideal {
                 Idealisation::PlaneStrain => [t[0][0], t[1][1], t[0][1], 0.0, 0.0, 0.0],
@@ -307,7 +283,7 @@ impl Discretisation {
                 return Ok(());
             }
             let mut x = [[0.0; 3]; MAX_NODES];
-            let (kind, nn) = self.coords_of(e, &mut x);
+            let (kind, nn) = coords_of(mesh, e, &mut x);
             let re = &self.refs[&kind];
             let (dim, ns) = (self.ideal.dim(), self.ideal.strain_components());
             for q in 0..re.rule.len() {
@@ -324,23 +300,34 @@ impl Discretisation {
         })
     }
 
-    /// Diffusion: capacity matrix and conductance matrix, one material per element.
+    /// Diffusion on `mesh`'s node positions: the capacity matrix M and the conductance matrix K, one
+    /// material per element.
     pub fn assemble_diffusion(
         &self,
+        mesh: &Mesh,
         materials: &[Diffusion],
-        mass: &mut [f64],
-        stiffness: &mut [f64],
+        mass: &mut Matrix,
+        stiffness: &mut Matrix,
     ) -> Result<(), FemError> {
-        self.check_len("diffusion materials", materials)?;
+        self.check_len(mesh, "diffusion materials", materials)?;
         // One kernel call per element gives both matrices.
         self.assembler
             .assemble_matrices([mass, stiffness], |e, local| {
                 let mut x = [[0.0; 3]; MAX_NODES];
-                let (kind, nn) = self.coords_of(e, &mut x);
+                let (kind, nn) = coords_of(mesh, e, &mut x);
                 let (m, k) = local.split_at_mut(nn * nn);
                 diffusion_matrices(&self.refs[&kind], &x[..nn], &materials[e], m, k)
             })
     }
+}
+
+/// The node positions of element `e` of `mesh` into `x`; its kind and node count.
+fn coords_of(mesh: &Mesh, e: usize, x: &mut [[f64; 3]; MAX_NODES]) -> (ElementKind, usize) {
+    let el = mesh.element(e);
+    for (a, &n) in el.nodes.iter().enumerate() {
+        x[a] = mesh.coords()[n];
+    }
+    (el.kind, el.nodes.len())
 }
 
 /// Time levels from `t0` to `t1` for a transient that starts abruptly: steps of `dt0`, doubled after

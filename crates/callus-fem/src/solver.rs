@@ -1,10 +1,11 @@
 //! Sparse direct solvers (faer) with a METIS ordering, split into a symbolic factorization (once per
-//! pattern) and numeric factorizations (once per matrix values), reused for every right-hand side;
-//! and a Jacobi-preconditioned conjugate gradient for large SPD systems.
+//! pattern) and numeric factorizations (once per matrix values), reused for every right-hand side.
 //!
 //! The Biot u–p matrix with its pressure rows negated is quasi-definite ([K −Q; −Qᵀ −(S + ΔtH)] with
 //! K SPD and S + ΔtH SPD), so it has an LDLᵀ factorization under any symmetric permutation without
-//! pivoting (Vanderbei 1995); SPD systems use LLᵀ.
+//! pivoting (Vanderbei 1995); SPD systems use LLᵀ. faer reads the matrices of
+//! [`crate::pattern::Matrix`] in place: the symbolic factorization shares the pattern's index
+//! arrays, and a numeric factorization takes a view of a matrix's values.
 
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::cholesky::ldlt::factor::{LdltParams, LdltRegularization};
@@ -17,7 +18,8 @@ use faer::sparse::linalg::cholesky::{
 use faer::sparse::{SparseColMatRef, SymbolicSparseColMatRef};
 use faer::{Conj, MatMut, Par, Side, Spec};
 
-use crate::pattern::SparsityPattern;
+use crate::error::PivotError;
+use crate::pattern::{mul_vec, Matrix, SparsityPattern};
 use crate::FemError;
 
 /// Which factorization a matrix takes.
@@ -29,13 +31,22 @@ pub enum Definiteness {
     QuasiDefinite,
 }
 
+impl Definiteness {
+    /// The factorization's name, for messages.
+    pub fn factorization(self) -> &'static str {
+        match self {
+            Definiteness::PositiveDefinite => "Cholesky LLᵀ",
+            Definiteness::QuasiDefinite => "LDLᵀ",
+        }
+    }
+}
+
 /// The ordering and symbolic factorization of one pattern.
 #[derive(Debug)]
 pub struct SymbolicFactorization {
     symbolic: SymbolicCholesky<usize>,
     definiteness: Definiteness,
-    col_ptr: Vec<usize>,
-    row_idx: Vec<usize>,
+    pattern: SparsityPattern,
     par: Par,
 }
 
@@ -60,7 +71,7 @@ impl SymbolicFactorization {
             inv[p] = i;
         }
         let sym =
-            SymbolicSparseColMatRef::new_checked(n, n, &pattern.col_ptr, None, &pattern.row_idx);
+            SymbolicSparseColMatRef::new_checked(n, n, pattern.col_ptr(), None, pattern.row_idx());
         let perm_ref = PermRef::new_checked(perm, &inv, n);
         let symbolic = factorize_symbolic_cholesky(
             sym,
@@ -68,9 +79,9 @@ impl SymbolicFactorization {
             SymmetricOrdering::Custom(perm_ref),
             CholeskySymbolicParams::default(),
         )
-        .map_err(|e| FemError::Factorization {
-            what: "symbolic",
-            detail: format!("{e:?}"),
+        .map_err(|source| FemError::Symbolic {
+            unknowns: n,
+            source,
         })?;
         let par = if threads > 1 {
             Par::rayon(threads)
@@ -80,8 +91,7 @@ impl SymbolicFactorization {
         Ok(SymbolicFactorization {
             symbolic,
             definiteness,
-            col_ptr: pattern.col_ptr.clone(),
-            row_idx: pattern.row_idx.clone(),
+            pattern: pattern.clone(),
             par,
         })
     }
@@ -91,8 +101,13 @@ impl SymbolicFactorization {
         self.symbolic.len_val()
     }
 
-    /// Factorizes the matrix with `values` on the analysed pattern.
-    pub fn factorize(&self, values: &[f64]) -> Result<Factorization<'_>, FemError> {
+    /// The pattern analysed.
+    pub fn pattern(&self) -> &SparsityPattern {
+        &self.pattern
+    }
+
+    /// Factorizes `matrix` (on the analysed pattern) and checks that it is not singular.
+    pub fn factorize(&self, matrix: &Matrix) -> Result<Factorization<'_>, FemError> {
         let factor_scratch = match self.definiteness {
             Definiteness::PositiveDefinite => self
                 .symbolic
@@ -109,8 +124,8 @@ impl SymbolicFactorization {
             factor_mem: MemBuffer::new(factor_scratch),
             solve_mem: std::cell::RefCell::new(MemBuffer::new(solve_scratch)),
         };
-        f.refactorize(values)?;
-        f.check_solvable(values)?;
+        f.refactorize(matrix)?;
+        f.check_solvable(matrix)?;
         Ok(f)
     }
 }
@@ -129,51 +144,58 @@ impl Factorization<'_> {
     /// [`SymbolicFactorization::factorize`] it does not re-check solvability: whether a system is
     /// singular depends on which dofs are constrained, and refactorizations (a new Δt, new tissue
     /// properties) keep the constraints of the first factorization.
-    pub fn refactorize(&mut self, values: &[f64]) -> Result<(), FemError> {
+    pub fn refactorize(&mut self, matrix: &Matrix) -> Result<(), FemError> {
         let s = self.symbolic;
-        let n = s.symbolic.nrows();
+        assert!(
+            s.pattern.holds(matrix),
+            "a factorization takes matrices of the pattern it analysed"
+        );
+        let n = s.pattern.n;
         let a = SparseColMatRef::new(
-            SymbolicSparseColMatRef::new_checked(n, n, &s.col_ptr, None, &s.row_idx),
-            values,
+            SymbolicSparseColMatRef::new_checked(
+                n,
+                n,
+                s.pattern.col_ptr(),
+                None,
+                s.pattern.row_idx(),
+            ),
+            matrix.data(),
         );
         let stack = MemStack::new(&mut self.factor_mem);
-        match s.definiteness {
-            Definiteness::PositiveDefinite => {
-                s.symbolic
-                    .factorize_numeric_llt(
-                        &mut self.l,
-                        a,
-                        Side::Lower,
-                        LltRegularization::default(),
-                        s.par,
-                        stack,
-                        Spec::default(),
-                    )
-                    .map_err(|e| FemError::Factorization {
-                        what: "Cholesky LLᵀ",
-                        detail: format!("{e:?}"),
-                    })?;
-            }
-            Definiteness::QuasiDefinite => {
-                // faer reports a zero pivot (a singular matrix) as an error; no pivoting is needed for
-                // a quasi-definite matrix.
-                s.symbolic
-                    .factorize_numeric_ldlt(
-                        &mut self.l,
-                        a,
-                        Side::Lower,
-                        LdltRegularization::default(),
-                        s.par,
-                        stack,
-                        Spec::default(),
-                    )
-                    .map_err(|e| FemError::Factorization {
-                        what: "LDLᵀ",
-                        detail: format!("{e:?}"),
-                    })?;
-            }
-        }
-        Ok(())
+        let pivot = match s.definiteness {
+            Definiteness::PositiveDefinite => s
+                .symbolic
+                .factorize_numeric_llt(
+                    &mut self.l,
+                    a,
+                    Side::Lower,
+                    LltRegularization::default(),
+                    s.par,
+                    stack,
+                    Spec::default(),
+                )
+                .map(|_| ())
+                .map_err(PivotError::Llt),
+            // faer reports a zero pivot (a singular matrix) as an error; no pivoting is needed for
+            // a quasi-definite matrix.
+            Definiteness::QuasiDefinite => s
+                .symbolic
+                .factorize_numeric_ldlt(
+                    &mut self.l,
+                    a,
+                    Side::Lower,
+                    LdltRegularization::default(),
+                    s.par,
+                    stack,
+                    Spec::default(),
+                )
+                .map(|_| ())
+                .map_err(PivotError::Ldlt),
+        };
+        pivot.map_err(|source| FemError::Pivot {
+            factorization: s.definiteness.factorization(),
+            source,
+        })
     }
 
     /// A singular matrix (a rigid motion or a pressure level left free) can factorize without error,
@@ -181,30 +203,21 @@ impl Factorization<'_> {
     /// x (A x computed by SpMV) and require it back to 1e-4: a singular system misses by O(1), a
     /// well-posed one (even with stiffness contrasts of 1e5) by many orders less. Costs one SpMV and one
     /// solve, once per fresh factorization.
-    fn check_solvable(&self, values: &[f64]) -> Result<(), FemError> {
-        let s = self.symbolic;
-        let n = s.symbolic.nrows();
+    fn check_solvable(&self, matrix: &Matrix) -> Result<(), FemError> {
+        let n = self.symbolic.pattern.n;
         let known: Vec<f64> = (0..n).map(|i| 1.0 + (i % 7) as f64 / 7.0).collect();
         let mut b = vec![0.0; n];
-        for col in 0..n {
-            for k in s.col_ptr[col]..s.col_ptr[col + 1] {
-                b[s.row_idx[k]] += values[k] * known[col];
-            }
-        }
+        mul_vec(matrix, &known, &mut b);
         self.solve_in_place(&mut b);
-        let worst = b
+        let miss = b
             .iter()
             .zip(&known)
             .map(|(x, k)| (x - k).abs())
             .fold(0.0, f64::max);
-        if worst.is_nan() || worst >= 1e-4 {
-            let what = match s.definiteness {
-                Definiteness::PositiveDefinite => "Cholesky LLᵀ",
-                Definiteness::QuasiDefinite => "LDLᵀ",
-            };
-            return Err(FemError::Factorization {
-                what,
-                detail: format!("the matrix is singular (a test solve is off by {worst:.1e})"),
+        if miss.is_nan() || miss >= 1e-4 {
+            return Err(FemError::Singular {
+                factorization: self.symbolic.definiteness.factorization(),
+                miss,
             });
         }
         Ok(())
@@ -224,50 +237,4 @@ impl Factorization<'_> {
                 .solve_in_place_with_conj(Conj::No, x, s.par, stack),
         }
     }
-}
-
-/// Jacobi-preconditioned conjugate gradient for an SPD matrix on `pattern`; returns the iteration
-/// count, or an error if ‖r‖ ≤ `rel_tol`·‖b‖ is not reached in `max_iter`.
-pub fn pcg(
-    pattern: &SparsityPattern,
-    values: &[f64],
-    b: &[f64],
-    x: &mut [f64],
-    rel_tol: f64,
-    max_iter: usize,
-) -> Result<usize, FemError> {
-    let n = pattern.n;
-    let diag: Vec<f64> = (0..n)
-        .map(|i| values[pattern.find(i, i).expect("diagonal in pattern")])
-        .collect();
-    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-    let mut r = vec![0.0; n];
-    pattern.mul_vec(values, x, &mut r);
-    for i in 0..n {
-        r[i] = b[i] - r[i];
-    }
-    let b_norm = dot(b, b).sqrt().max(f64::MIN_POSITIVE);
-    let mut z: Vec<f64> = (0..n).map(|i| r[i] / diag[i]).collect();
-    let mut p = z.clone();
-    let mut rz = dot(&r, &z);
-    let mut ap = vec![0.0; n];
-    for it in 0..max_iter {
-        if dot(&r, &r).sqrt() <= rel_tol * b_norm {
-            return Ok(it);
-        }
-        pattern.mul_vec(values, &p, &mut ap);
-        let alpha = rz / dot(&p, &ap);
-        for i in 0..n {
-            x[i] += alpha * p[i];
-            r[i] -= alpha * ap[i];
-            z[i] = r[i] / diag[i];
-        }
-        let rz_new = dot(&r, &z);
-        let beta = rz_new / rz;
-        rz = rz_new;
-        for i in 0..n {
-            p[i] = z[i] + beta * p[i];
-        }
-    }
-    Err(FemError::Invalid(format!("conjugate gradient did not reach a relative residual of {rel_tol:e} in {max_iter} iterations")))
 }

@@ -11,11 +11,11 @@ use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::{brick, rectangle, SolidElements};
 use callus_mesh::Mesh;
 
-use crate::bc::{add_normal_pressure, add_traction, Constraints, Lifting};
+use crate::bc::{add_normal_pressure, add_traction, Constraints, ReactionRows};
 use crate::dofs::Fields;
+use crate::integrate::{BackwardEuler, Operators, StaticSolve};
 use crate::material::{Biot, Elastic};
 use crate::problem::Discretisation;
-use crate::solver::Factorization;
 use crate::{FemError, Idealisation};
 
 /// What loads the top of the column.
@@ -69,8 +69,8 @@ pub fn column_3d(h: f64, side: f64, n: usize) -> Result<Mesh, FemError> {
     )?)
 }
 
-/// Steps the column (from rest) through the time levels `times` by backward Euler, reusing a
-/// factorization while Δt is unchanged, and samples it at the `outputs` times.
+/// Steps the column (from rest) through the time levels `times` with the simulation's backward-Euler
+/// driver ([`BackwardEuler`]: one factorization per Δt), and samples it at the `outputs` times.
 pub fn run_column(
     mesh: &Mesh,
     ideal: Idealisation,
@@ -84,35 +84,36 @@ pub fn run_column(
     let dofs = &disc.dofs;
     let axial = ideal.dim() - 1;
     let h = mesh.bounding_box().1[axial];
-    let constraints = |t: f64| -> Result<Constraints, FemError> {
-        let mut c = Constraints::new();
-        c.displacement_on_set(mesh, dofs, "bottom", axial, 0.0)?;
-        let walls: &[(&str, usize)] = if ideal == Idealisation::ThreeD {
-            &[("left", 0), ("right", 0), ("front", 1), ("back", 1)]
-        } else {
-            &[("left", 0), ("right", 0)]
-        };
-        for &(set, comp) in walls {
-            c.displacement_on_set(mesh, dofs, set, comp, 0.0)?;
-        }
-        if drained_top {
-            c.pressure_on_set(mesh, dofs, "top", 0.0)?;
-        }
-        if let TopLoad::Ramp { depth_mm, ramp_s } = load {
-            c.displacement_on_set(mesh, dofs, "top", axial, -depth_mm * (t / ramp_s).min(1.0))?;
-        }
-        Ok(c)
+    let mut constraints = Constraints::new();
+    constraints.displacement_on_set(mesh, dofs, "bottom", axial, 0.0)?;
+    let walls: &[(&str, usize)] = if ideal == Idealisation::ThreeD {
+        &[("left", 0), ("right", 0), ("front", 1), ("back", 1)]
+    } else {
+        &[("left", 0), ("right", 0)]
     };
+    for &(set, comp) in walls {
+        constraints.displacement_on_set(mesh, dofs, set, comp, 0.0)?;
+    }
+    if drained_top {
+        constraints.pressure_on_set(mesh, dofs, "top", 0.0)?;
+    }
+    let top = ReactionRows::on_set(mesh, dofs, "top", axial)?;
     let mut force = vec![0.0; dofs.len()];
-    if let TopLoad::Traction(q) = load {
-        let mut t = [0.0; 3];
-        t[axial] = -q;
-        add_traction(mesh, ideal, dofs, "top", t, &mut force)?;
+    match load {
+        TopLoad::Traction(q) => {
+            let mut t = [0.0; 3];
+            t[axial] = -q;
+            add_traction(mesh, ideal, dofs, "top", t, &mut force)?;
+        }
+        TopLoad::Ramp { .. } => {
+            for &d in top.dofs() {
+                constraints.set(d, 0.0);
+            }
+        }
     }
     let materials = vec![material; mesh.num_elements()];
-    let pattern = &disc.assembler.pattern;
-    let (mut a, mut a_unconstrained, mut c_matrix) =
-        (disc.new_values(), disc.new_values(), disc.new_values());
+    let mut operators = Operators::zeros(&disc.assembler.pattern);
+    disc.assemble_biot(mesh, &materials, &mut operators)?;
     let vertex_at = |z: f64| {
         (0..mesh.num_nodes())
             .find(|&n| dofs.p(n).is_some() && (mesh.coords()[n][axial] - z).abs() < 1e-9 * h)
@@ -123,54 +124,27 @@ pub fn run_column(
         dofs.p(vertex_at(0.5 * h)?).unwrap(),
     );
     let top_node = mesh.set("top")?.nodes[0];
-    let base_uz: Vec<usize> = mesh
-        .set("bottom")?
-        .nodes
-        .iter()
-        .map(|&n| dofs.u(n, axial))
-        .collect();
+    let base_rows = ReactionRows::on_set(mesh, dofs, "bottom", axial)?;
 
+    let mut stepper = BackwardEuler::new(&disc, &operators, constraints);
     let mut x = vec![0.0; dofs.len()];
     let mut samples = Vec::new();
-    let mut current: Option<(f64, Factorization, Lifting)> = None;
     for w in times.windows(2) {
         let (t0, t1) = (w[0], w[1]);
-        let dt = t1 - t0;
-        if current
-            .as_ref()
-            .is_none_or(|(d, _, _)| (d - dt).abs() > 1e-12 * dt)
-        {
-            // A new Δt: new values on the same pattern and constraints, factorised into the same
-            // buffers once the first factorization exists.
-            disc.assemble_biot(&materials, dt, &mut a, &mut c_matrix)?;
-            a_unconstrained.copy_from_slice(&a);
-            let lifting = constraints(t1)?.apply_to_matrix(pattern, &mut a, dofs.kinds());
-            current = Some(match current.take() {
-                Some((_, mut factor, _)) => {
-                    factor.refactorize(&a)?;
-                    (dt, factor, lifting)
-                }
-                None => (dt, disc.symbolic.factorize(&a)?, lifting),
-            });
+        if let TopLoad::Ramp { depth_mm, ramp_s } = load {
+            for &d in top.dofs() {
+                stepper.prescribe(d, -depth_mm * (t1 / ramp_s).min(1.0));
+            }
         }
-        let (_, factor, lifting) = current.as_ref().expect("set above");
-        let mut rhs = vec![0.0; dofs.len()];
-        pattern.mul_vec(&c_matrix, &x, &mut rhs);
-        for (r, f) in rhs.iter_mut().zip(&force) {
-            *r += f;
-        }
-        lifting.apply_to_rhs(&constraints(t1)?, &mut rhs);
-        factor.solve_in_place(&mut rhs);
-        x = rhs;
+        stepper.step(t1 - t0, &mut x, Some(&force))?;
         if outputs.iter().any(|&o| (o - t1).abs() < 1e-9 * o.max(1.0)) {
-            let mut internal = vec![0.0; dofs.len()];
-            pattern.mul_vec(&a_unconstrained, &x, &mut internal);
             samples.push(ColumnSample {
                 t: t1,
                 p_base: x[base],
                 p_mid: x[mid],
                 settlement: -x[dofs.u(top_node, axial)],
-                base_force: base_uz.iter().map(|&d| internal[d]).sum(),
+                // The displacement rows of A₀ are the forces (A₁ and C have none there).
+                base_force: base_rows.force(&operators.a0, &x),
             });
         }
     }
@@ -244,18 +218,16 @@ pub fn lame_solve(
     }
     let ideal = Idealisation::Axisymmetric;
     let disc = Discretisation::new(&mesh, ideal, Fields::Displacement, 1)?;
-    let mut values = disc.new_values();
-    disc.assemble_elastic(&vec![*m; mesh.num_elements()], &mut values)?;
-    let mut rhs = vec![0.0; disc.dofs.len()];
-    add_normal_pressure(&mesh, ideal, &disc.dofs, "left", p, &mut rhs)?;
-    let mut bc = Constraints::new();
+    let mut k = disc.zeros();
+    disc.assemble_elastic(&mesh, &vec![*m; mesh.num_elements()], &mut k)?;
+    let mut f = vec![0.0; disc.dofs.len()];
+    add_normal_pressure(&mesh, ideal, &disc.dofs, "left", p, &mut f)?;
+    let mut axial = Constraints::new();
     for node in 0..mesh.num_nodes() {
-        bc.set(disc.dofs.u(node, 1), 0.0);
+        axial.set(disc.dofs.u(node, 1), 0.0);
     }
-    bc.apply_to_matrix(&disc.assembler.pattern, &mut values, disc.dofs.kinds())
-        .apply_to_rhs(&bc, &mut rhs);
-    disc.symbolic.factorize(&values)?.solve_in_place(&mut rhs);
+    let u = StaticSolve::new(&disc, &k, axial)?.solve(Some(&f));
     Ok((0..mesh.num_nodes())
-        .map(|n| (mesh.coords()[n][0], rhs[disc.dofs.u(n, 0)]))
+        .map(|n| (mesh.coords()[n][0], u[disc.dofs.u(n, 0)]))
         .collect())
 }

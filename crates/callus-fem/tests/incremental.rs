@@ -3,7 +3,9 @@
 //! of a carried initial stress.
 
 use callus_fem::dofs::Fields;
+use callus_fem::integrate::Operators;
 use callus_fem::material::{Biot, Elastic};
+use callus_fem::pattern::Matrix;
 use callus_fem::problem::Discretisation;
 use callus_fem::verification::{column_3d, column_axisymmetric};
 use callus_fem::Idealisation;
@@ -36,61 +38,63 @@ fn moved(mesh: &Mesh) -> Vec<[f64; 3]> {
         .collect()
 }
 
-/// Goal: `set_coords` gives the same matrices as a discretisation built on the moved mesh.
-/// Mesh: axisymmetric Quad9 column r ≤ 1, 0 ≤ z ≤ 2 (4 elements); Biot, Δt = 10 s.
+/// Goal: a discretisation holds no node positions: assembled on the moved mesh it gives the same
+/// operators as a discretisation built there, and a mesh of another size is refused.
+/// Mesh: axisymmetric Quad9 column r ≤ 1, 0 ≤ z ≤ 2 (4 elements); Biot.
 #[test]
 fn moved_nodes_assemble_like_a_mesh_built_there() {
     let mesh = column_axisymmetric(2.0, 1.0, 4).unwrap();
     let mut there = mesh.clone();
     there.coords_mut().copy_from_slice(&moved(&mesh));
-    let mut disc = Discretisation::new(
+    let built_here = Discretisation::new(
         &mesh,
         Idealisation::Axisymmetric,
         Fields::DisplacementPressure,
         1,
     )
     .unwrap();
-    let fresh = Discretisation::new(
+    let built_there = Discretisation::new(
         &there,
         Idealisation::Axisymmetric,
         Fields::DisplacementPressure,
         1,
     )
     .unwrap();
-    disc.set_coords(there.coords()).unwrap();
     let m = vec![tissue(); mesh.num_elements()];
-    let (mut a1, mut c1, mut a2, mut c2) = (
-        disc.new_values(),
-        disc.new_values(),
-        fresh.new_values(),
-        fresh.new_values(),
-    );
-    disc.assemble_biot(&m, 10.0, &mut a1, &mut c1).unwrap();
-    fresh.assemble_biot(&m, 10.0, &mut a2, &mut c2).unwrap();
-    let before = {
-        let d0 = Discretisation::new(
-            &mesh,
-            Idealisation::Axisymmetric,
-            Fields::DisplacementPressure,
-            1,
-        )
-        .unwrap();
-        let (mut a, mut c) = (d0.new_values(), d0.new_values());
-        d0.assemble_biot(&m, 10.0, &mut a, &mut c).unwrap();
-        a
+    let assemble = |disc: &Discretisation, on: &Mesh| {
+        let mut ops = Operators::zeros(&disc.assembler.pattern);
+        disc.assemble_biot(on, &m, &mut ops).unwrap();
+        ops
     };
-    let diff = |x: &[f64], y: &[f64]| {
-        x.iter()
-            .zip(y)
+    let (moved_ops, fresh, before) = (
+        assemble(&built_here, &there),
+        assemble(&built_there, &there),
+        assemble(&built_here, &mesh),
+    );
+    let diff = |x: &Matrix, y: &Matrix| {
+        x.data()
+            .iter()
+            .zip(y.data())
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max)
     };
-    assert!(diff(&a1, &a2) < 1e-12 && diff(&c1, &c2) < 1e-12);
+    for (a, b) in [
+        (&moved_ops.a0, &fresh.a0),
+        (&moved_ops.a1, &fresh.a1),
+        (&moved_ops.c, &fresh.c),
+    ] {
+        assert!(diff(a, b) < 1e-12);
+    }
     assert!(
-        diff(&a1, &before) > 1e-3,
+        diff(&moved_ops.a0, &before.a0) > 1e-3,
         "moving the nodes must change the matrix"
     );
-    assert!(disc.set_coords(&moved(&mesh)[1..]).is_err());
+    let coarser = column_axisymmetric(2.0, 1.0, 3).unwrap();
+    let mut ops = Operators::zeros(&built_here.assembler.pattern);
+    let refused = built_here
+        .assemble_biot(&coarser, &vec![tissue(); coarser.num_elements()], &mut ops)
+        .unwrap_err();
+    assert!(refused.to_string().contains("nodes"), "{refused}");
 }
 
 /// Goal: the element states of a uniform-strain u–p field are that strain and pressure exactly.
@@ -115,7 +119,7 @@ fn element_states_of_a_uniform_field_are_exact() {
         }
     }
     let m = vec![tissue(); mesh.num_elements()];
-    let states = disc.biot_element_states(&m, &x).unwrap();
+    let states = disc.biot_element_states(&mesh, &m, &x).unwrap();
     assert_eq!(states.len(), mesh.num_elements());
     for s in &states {
         for i in 0..3 {
@@ -126,7 +130,7 @@ fn element_states_of_a_uniform_field_are_exact() {
         assert!((s.pressure_mpa - 0.3).abs() < 1e-12);
         assert!(s.darcy_flux_mm_per_s.iter().all(|q| q.abs() < 1e-14));
     }
-    assert!(disc.biot_element_states(&m, &x[1..]).is_err());
+    assert!(disc.biot_element_states(&mesh, &m, &x[1..]).is_err());
 }
 
 /// Goal: a uniform initial stress σ₀ = s e_z⊗e_z has nodal forces −∫Bᵀσ₀ that vanish inside and
@@ -150,7 +154,7 @@ fn uniform_initial_stress_loads_only_the_ends() {
         let mut sigma = [[0.0; 3]; 3];
         sigma[axial][axial] = s;
         let mut f = vec![0.0; disc.dofs.len()];
-        disc.add_initial_stress(&vec![sigma; mesh.num_elements()], &mut f)
+        disc.add_initial_stress(&mesh, &vec![sigma; mesh.num_elements()], &mut f)
             .unwrap();
         let (top, bottom) = (
             &mesh.set("top").unwrap().nodes,

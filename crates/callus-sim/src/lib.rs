@@ -8,6 +8,7 @@
 
 mod error;
 pub mod growth;
+pub mod materials;
 pub mod mechanics;
 pub mod model;
 pub mod observe;

@@ -4,35 +4,52 @@
 //! Boundary conditions (names from the scenario's `[boundary]`): the fixed set is clamped; the moving
 //! set is held laterally and moved along the bone axis (+z; +y in 2D) by the step, or, for the load
 //! cycle, left free axially on a spring to ground (the fixator) and pushed; the drained sets have
-//! p = 0; in axisymmetry u_r = 0 on the axis. Each solve is an increment from the current
-//! configuration: the displacement starts from zero, the pore pressure from what the previous step
-//! left.
+//! p = 0; in axisymmetry u_r = 0 on the axis. Each solve is an increment from the configuration of
+//! the mesh it is given: the displacement starts from zero, the pore pressure from what the previous
+//! step left.
 //!
-//! Backward Euler (callus-fem's module docs): A(Δt) = A₀ + Δt·(A₁ − A₀), so a new Δt costs a
-//! linear combination and a numeric refactorization on the same symbolic analysis, never an
-//! assembly; both matrices are assembled once per step (configuration and tissue).
+//! The transients run on callus-fem's backward-Euler driver
+//! ([`callus_fem::integrate::BackwardEuler`]): the operators are assembled once per step
+//! (configuration and tissue), a new Δt costs a linear combination and a numeric refactorization.
+//! [`Mechanics`] holds what depends on the connectivity only; the mesh (the one current
+//! configuration of the run) is an argument of every solve.
+
+use std::time::Instant;
 
 use callus_bio::stimulus::{Envelope, MechanicalState};
-use callus_fem::bc::{add_spring_to_ground, add_traction, reaction, Constraints, Spring};
+use callus_fem::bc::{add_traction, spring_to_ground, Constraints, ReactionRows, Spring};
 use callus_fem::dofs::Fields;
-use callus_fem::material::{Biot, Elastic};
+use callus_fem::integrate::{BackwardEuler, Operators, SolveStats, StaticSolve};
+use callus_fem::pattern::Matrix;
 use callus_fem::post::PointState;
 use callus_fem::problem::{doubling_schedule, Discretisation};
-use callus_fem::solver::Factorization;
 use callus_fem::{FemError, Idealisation};
 use callus_mesh::Mesh;
 
+use crate::materials::Materials;
 use crate::scenario::Boundary;
 
-/// Time stepping of a transient.
+/// Time stepping of a transient: Δt starts at `first_s`, doubles every `steps_per_level` steps up
+/// to `max_s`, and is cut to land on the end of the ramp. The defaults are the built-in scenario's
+/// (`[numerics]`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Stepping {
-    /// First Δt (s).
+    /// First Δt (s): 6 s, a tenth of the default 60 s ramp.
     pub first_s: f64,
-    /// Steps before Δt doubles.
+    /// Steps before Δt doubles: 4.
     pub steps_per_level: usize,
-    /// Largest Δt (s).
+    /// Largest Δt (s): 3600 s.
     pub max_s: f64,
+}
+
+impl Default for Stepping {
+    fn default() -> Self {
+        Stepping {
+            first_s: 6.0,
+            steps_per_level: 4,
+            max_s: 3600.0,
+        }
+    }
 }
 
 /// Where the time goes (s), for the run's report.
@@ -50,6 +67,67 @@ pub struct Timings {
     pub factorizations: usize,
     /// Solves done.
     pub solves: usize,
+}
+
+impl Timings {
+    fn add_solves(&mut self, s: SolveStats) {
+        self.factorization_s += s.factorization_s;
+        self.solve_s += s.solve_s;
+        self.factorizations += s.factorizations;
+        self.solves += s.solves;
+    }
+}
+
+impl std::ops::AddAssign for Timings {
+    fn add_assign(&mut self, o: Timings) {
+        self.assembly_s += o.assembly_s;
+        self.postprocessing_s += o.postprocessing_s;
+        self.add_solves(SolveStats {
+            factorizations: o.factorizations,
+            solves: o.solves,
+            factorization_s: o.factorization_s,
+            solve_s: o.solve_s,
+        });
+    }
+}
+
+/// One distraction step (MODEL.md §5): the moving set is pulled `amount_mm` along the bone axis
+/// over `ramp_s`, then held until `interval_s` after the step began (the next step, or the end of
+/// the day).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DistractionStep {
+    /// Lengthening (mm).
+    pub amount_mm: f64,
+    /// Duration of the ramp (s).
+    pub ramp_s: f64,
+    /// From the start of the step to the next (s).
+    pub interval_s: f64,
+}
+
+/// The state a distraction step starts from.
+#[derive(Clone, Copy, Debug)]
+pub struct StepStart<'a> {
+    /// Pore pressure per node left by the previous step (MPa).
+    pub pressure_mpa: &'a [f64],
+    /// Effective stress per element carried from earlier steps (pre-traction), if any (MPa).
+    pub prestress_mpa: Option<&'a [[[f64; 3]; 3]]>,
+}
+
+/// The physiological load cycle (MODEL.md §5): a compressive axial load on the moving set, carried
+/// by the construct in parallel with the fixator.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AxialLoad {
+    /// Compressive load (N).
+    pub load_n: f64,
+    /// Axial stiffness of the fixator (N/mm): a spring to ground on the moving set.
+    pub fixator_stiffness_n_per_mm: f64,
+    /// Loading time (s), in [`AxialLoad::STEPS`] backward-Euler steps from rest.
+    pub ramp_s: f64,
+}
+
+impl AxialLoad {
+    /// Backward-Euler steps of the loading ramp.
+    pub const STEPS: usize = 5;
 }
 
 /// What one distraction step leaves.
@@ -85,70 +163,51 @@ pub struct Stiffness {
     pub torsion_nmm_per_rad: Option<f64>,
 }
 
-/// The mechanics problems on the current mesh: Biot u–p and drained elasticity.
+/// The mechanics problems on the connectivity of the current mesh: Biot u–p and drained elasticity.
 pub struct Mechanics {
     biot: Discretisation,
     elastic: Discretisation,
     boundary: Boundary,
     ideal: Idealisation,
-    /// A₀ = A(Δt = 0), unconstrained (its displacement rows give reactions for every Δt).
-    a0: Vec<f64>,
-    /// A₁ − A₀ = −H on the pressure block.
-    slope: Vec<f64>,
-    /// The previous-state matrix C.
-    c: Vec<f64>,
-    scratch: Vec<f64>,
+    stepping: Stepping,
+    /// The Biot operators, re-assembled for every step and load cycle.
+    operators: Operators,
+    /// The drained stiffness, re-assembled for every stiffness test.
+    stiffness: Matrix,
     /// Time spent so far.
     pub timings: Timings,
 }
 
-/// How the rule reads the fluid velocity of an element: `porosity[e]` divides the Darcy flux (1 for
-/// the flux itself).
-fn to_mechanical(states: &[PointState], porosity: &[f64]) -> Vec<MechanicalState> {
+/// How the rule reads the fluid velocity of an element: `divisor[e]` divides the Darcy flux.
+fn to_mechanical(states: &[PointState], divisor: &[f64]) -> Vec<MechanicalState> {
     states
         .iter()
-        .zip(porosity)
+        .zip(divisor)
         .map(|(s, &n)| MechanicalState::from_point(s, n))
         .collect()
 }
 
-fn clock() -> std::time::Instant {
-    std::time::Instant::now()
-}
-
 impl Mechanics {
-    /// Sets up both problems on `mesh` (its connectivity and current node positions).
+    /// Sets up both problems on the connectivity of `mesh`.
     pub fn new(
         mesh: &Mesh,
         ideal: Idealisation,
         boundary: &Boundary,
+        stepping: Stepping,
         threads: usize,
     ) -> Result<Mechanics, FemError> {
         let biot = Discretisation::new(mesh, ideal, Fields::DisplacementPressure, threads)?;
         let elastic = Discretisation::new(mesh, ideal, Fields::Displacement, threads)?;
-        let n = biot.new_values();
         Ok(Mechanics {
-            a0: n.clone(),
-            slope: n.clone(),
-            c: n.clone(),
-            scratch: n,
+            operators: Operators::zeros(&biot.assembler.pattern),
+            stiffness: elastic.zeros(),
             biot,
             elastic,
             boundary: boundary.clone(),
             ideal,
+            stepping,
             timings: Timings::default(),
         })
-    }
-
-    /// Moves the nodes (mm) to the current configuration.
-    pub fn set_coords(&mut self, coords: &[[f64; 3]]) -> Result<(), FemError> {
-        self.biot.set_coords(coords)?;
-        self.elastic.set_coords(coords)
-    }
-
-    /// The mesh in its current configuration.
-    pub fn mesh(&self) -> &Mesh {
-        self.biot.mesh()
     }
 
     fn axial(&self) -> usize {
@@ -159,10 +218,10 @@ impl Mechanics {
     /// axis, drained sets.
     fn constraints(
         &self,
+        mesh: &Mesh,
         disc: &Discretisation,
         moving_axial: Option<f64>,
     ) -> Result<Constraints, FemError> {
-        let mesh = disc.mesh();
         let b = &self.boundary;
         let mut bc = Constraints::new();
         if self.ideal == Idealisation::Axisymmetric {
@@ -184,21 +243,88 @@ impl Mechanics {
         Ok(bc)
     }
 
-    /// Assembles A₀, A₁ − A₀ and C for `materials` on the current configuration.
-    fn assemble(&mut self, materials: &[Biot]) -> Result<(), FemError> {
-        let t = clock();
+    /// Assembles the Biot operators for `materials` on `mesh`.
+    fn assemble(&mut self, mesh: &Mesh, materials: &Materials) -> Result<(), FemError> {
+        let t = Instant::now();
         self.biot
-            .assemble_biot(materials, 0.0, &mut self.a0, &mut self.c)?;
-        // C does not depend on Δt: the second one lands in the scratch, overwritten later anyway.
-        self.biot
-            .assemble_biot(materials, 1.0, &mut self.slope, &mut self.scratch)?;
-        for (s, a) in self.slope.iter_mut().zip(&self.a0) {
-            *s -= a;
-        }
+            .assemble_biot(mesh, &materials.biot, &mut self.operators)?;
         self.timings.assembly_s += t.elapsed().as_secs_f64();
         Ok(())
     }
 
+    /// One distraction step (see [`DistractionStep`]) on `mesh` from `start`.
+    pub fn distraction_step(
+        &mut self,
+        mesh: &Mesh,
+        materials: &Materials,
+        step: &DistractionStep,
+        start: StepStart,
+    ) -> Result<StepOutcome, FemError> {
+        self.assemble(mesh, materials)?;
+        let s = self.stepping;
+        let times = doubling_schedule(
+            0.0,
+            step.interval_s,
+            s.first_s,
+            s.steps_per_level,
+            s.max_s,
+            &[step.ramp_s],
+        );
+        let moving = ReactionRows::on_set(
+            mesh,
+            &self.biot.dofs,
+            &self.boundary.moving_set,
+            self.axial(),
+        )?;
+        let mut load = vec![0.0; self.biot.dofs.len()];
+        if let Some(prestress) = start.prestress_mpa {
+            let t = Instant::now();
+            self.biot.add_initial_stress(mesh, prestress, &mut load)?;
+            self.timings.assembly_s += t.elapsed().as_secs_f64();
+        }
+        let held_by_prestress: f64 = moving.dofs().iter().map(|&d| load[d]).sum();
+        let mut peak = vec![Envelope::default(); mesh.num_elements()];
+        let mut x = self.initial_state(start.pressure_mpa);
+        let mut forces = Vec::with_capacity(times.len());
+        let mut last_states = Vec::new();
+        let constraints = self.constraints(mesh, &self.biot, Some(0.0))?;
+        let mut stepper = BackwardEuler::new(&self.biot, &self.operators, constraints);
+        let mut post_s = 0.0;
+        for w in times.windows(2) {
+            let t1 = w[1];
+            let u_axial = step.amount_mm * (t1 / step.ramp_s).min(1.0);
+            for &d in moving.dofs() {
+                stepper.prescribe(d, u_axial);
+            }
+            stepper.step(w[1] - w[0], &mut x, Some(&load))?;
+            let t = Instant::now();
+            forces.push((t1, moving.force(&self.operators.a0, &x) - held_by_prestress));
+            let states = self.biot.biot_element_states(mesh, &materials.biot, &x)?;
+            for (env, s) in peak
+                .iter_mut()
+                .zip(&to_mechanical(&states, &materials.velocity_divisor))
+            {
+                env.absorb(s);
+            }
+            last_states = states;
+            post_s += t.elapsed().as_secs_f64();
+        }
+        let stats = stepper.stats;
+        self.timings.add_solves(stats);
+        self.timings.postprocessing_s += post_s;
+        Ok(StepOutcome {
+            peak,
+            relaxed: to_mechanical(&last_states, &materials.velocity_divisor),
+            displacement: self.nodal_displacement(mesh, &x),
+            pressure: (0..mesh.num_nodes())
+                .map(|n| self.biot.dofs.p(n).map_or(0.0, |d| x[d]))
+                .collect(),
+            effective_stress: last_states.iter().map(|s| s.effective_stress_mpa).collect(),
+            forces,
+        })
+    }
+
+    /// The u–p state of the start of a step: no displacement yet, the nodal pressures given.
     fn initial_state(&self, pressure: &[f64]) -> Vec<f64> {
         let mut x = vec![0.0; self.biot.dofs.len()];
         for (n, &p) in pressure.iter().enumerate() {
@@ -209,213 +335,81 @@ impl Mechanics {
         x
     }
 
-    /// One distraction step of `amount_mm`, ramped over `ramp_s` and held to `interval_s`, from the
-    /// nodal pore pressure `pressure` left by the previous step, with an optional carried effective
-    /// stress per element (pre-traction). `porosity[e]` turns fluxes into the velocities the rule reads.
-    #[allow(clippy::too_many_arguments)]
-    pub fn distraction_step(
-        &mut self,
-        materials: &[Biot],
-        porosity: &[f64],
-        amount_mm: f64,
-        ramp_s: f64,
-        interval_s: f64,
-        stepping: Stepping,
-        pressure: &[f64],
-        prestress: Option<&[[[f64; 3]; 3]]>,
-    ) -> Result<StepOutcome, FemError> {
-        self.assemble(materials)?;
-        let times = doubling_schedule(
-            0.0,
-            interval_s,
-            stepping.first_s,
-            stepping.steps_per_level,
-            stepping.max_s,
-            &[ramp_s],
-        );
-        let mut bc = self.constraints(&self.biot, Some(0.0))?;
-        let moving: Vec<usize> = self
-            .mesh()
-            .set(&self.boundary.moving_set)?
-            .nodes
-            .iter()
-            .map(|&n| self.biot.dofs.u(n, self.axial()))
-            .collect();
-        let mut load = vec![0.0; self.biot.dofs.len()];
-        if let Some(s) = prestress {
-            let t = clock();
-            self.biot.add_initial_stress(s, &mut load)?;
-            self.timings.assembly_s += t.elapsed().as_secs_f64();
-        }
-        let held_by_prestress: f64 = moving.iter().map(|&d| load[d]).sum();
-        let n_el = self.mesh().num_elements();
-        let mut peak = vec![Envelope::default(); n_el];
-        let mut x = self.initial_state(pressure);
-        let mut rhs = vec![0.0; x.len()];
-        let mut forces = Vec::with_capacity(times.len());
-        let mut last_states = Vec::new();
-        let pattern = &self.biot.assembler.pattern;
-        let kinds = self.biot.dofs.kinds();
-        let mut factor: Option<Factorization> = None;
-        let mut lifting = None;
-        let mut current_dt = f64::NAN;
-        for w in times.windows(2) {
-            let (t1, dt) = (w[1], w[1] - w[0]);
-            let same_dt = (dt - current_dt).abs() <= 1e-9 * dt; // false for the first (NaN)
-            if !same_dt {
-                let t = clock();
-                for ((s, a), h) in self.scratch.iter_mut().zip(&self.a0).zip(&self.slope) {
-                    *s = a + dt * h;
-                }
-                lifting = Some(bc.apply_to_matrix(pattern, &mut self.scratch, kinds));
-                match &mut factor {
-                    None => factor = Some(self.biot.symbolic.factorize(&self.scratch)?),
-                    Some(f) => f.refactorize(&self.scratch)?,
-                }
-                self.timings.factorization_s += t.elapsed().as_secs_f64();
-                self.timings.factorizations += 1;
-                current_dt = dt;
-            }
-            let t = clock();
-            let u_axial = amount_mm * (t1 / ramp_s).min(1.0);
-            for &d in &moving {
-                bc.set(d, u_axial);
-            }
-            pattern.mul_vec(&self.c, &x, &mut rhs);
-            for (r, l) in rhs.iter_mut().zip(&load) {
-                *r += l;
-            }
-            lifting
-                .as_ref()
-                .expect("set with the factor")
-                .apply_to_rhs(&bc, &mut rhs);
-            factor
-                .as_ref()
-                .expect("factorized above")
-                .solve_in_place(&mut rhs);
-            std::mem::swap(&mut x, &mut rhs);
-            self.timings.solve_s += t.elapsed().as_secs_f64();
-            self.timings.solves += 1;
-
-            let t = clock();
-            let force = reaction(
-                pattern,
-                &self.a0,
-                &x,
-                &self.biot.dofs,
-                self.biot.mesh(),
-                &self.boundary.moving_set,
-                self.axial(),
-            )? - held_by_prestress;
-            forces.push((t1, force));
-            let states = self.biot.biot_element_states(materials, &x)?;
-            let mech = to_mechanical(&states, porosity);
-            for (env, s) in peak.iter_mut().zip(&mech) {
-                env.absorb(s);
-            }
-            last_states = states;
-            self.timings.postprocessing_s += t.elapsed().as_secs_f64();
-        }
-        let mesh = self.biot.mesh();
-        let displacement = self.nodal_displacement(&x);
-        let pressure = (0..mesh.num_nodes())
-            .map(|n| self.biot.dofs.p(n).map_or(0.0, |d| x[d]))
-            .collect();
-        Ok(StepOutcome {
-            peak,
-            relaxed: to_mechanical(&last_states, porosity),
-            displacement,
-            pressure,
-            effective_stress: last_states.iter().map(|s| s.effective_stress_mpa).collect(),
-            forces,
-        })
-    }
-
-    /// One physiological load cycle: a compressive axial load `load_n` (N) on the moving set, ramped
-    /// over `ramp_s` in 5 backward-Euler steps from rest, carried by the callus in parallel with a
-    /// fixator of axial stiffness `fixator_n_per_mm` (a spring to ground on the moving set).
+    /// One physiological load cycle (see [`AxialLoad`]) on `mesh`, from rest: the load ramped in
+    /// [`AxialLoad::STEPS`] backward-Euler steps as a uniform traction on the moving set, carried by
+    /// the construct in parallel with a spring to ground there (the fixator).
     pub fn load_cycle(
         &mut self,
-        materials: &[Biot],
-        porosity: &[f64],
-        load_n: f64,
-        fixator_n_per_mm: f64,
-        ramp_s: f64,
+        mesh: &Mesh,
+        materials: &Materials,
+        load: &AxialLoad,
     ) -> Result<LoadOutcome, FemError> {
-        const STEPS: usize = 5;
-        self.assemble(materials)?;
-        let dt = ramp_s / STEPS as f64;
-        let t = clock();
+        self.assemble(mesh, materials)?;
         let axial = self.axial();
         let moving = self.boundary.moving_set.clone();
-        for ((s, a), h) in self.scratch.iter_mut().zip(&self.a0).zip(&self.slope) {
-            *s = a + dt * h;
-        }
-        let pattern = &self.biot.assembler.pattern;
-        add_spring_to_ground(
-            self.biot.mesh(),
+        let fixator = spring_to_ground(
+            mesh,
             self.ideal,
             &self.biot.dofs,
-            pattern,
-            &mut self.scratch,
             &Spring {
                 set: moving.clone(),
                 component: axial,
-                stiffness_n_per_mm: fixator_n_per_mm,
+                stiffness_n_per_mm: load.fixator_stiffness_n_per_mm,
             },
         )?;
-        let bc = self.constraints(&self.biot, None)?;
-        let lifting = bc.apply_to_matrix(pattern, &mut self.scratch, self.biot.dofs.kinds());
-        let factor = self.biot.symbolic.factorize(&self.scratch)?;
-        self.timings.factorization_s += t.elapsed().as_secs_f64();
-        self.timings.factorizations += 1;
+        let constraints = self.constraints(mesh, &self.biot, None)?;
         let mut unit = vec![0.0; self.biot.dofs.len()];
         let mut traction = [0.0; 3];
         traction[axial] = 1.0;
         add_traction(
-            self.biot.mesh(),
+            mesh,
             self.ideal,
             &self.biot.dofs,
             &moving,
             traction,
             &mut unit,
         )?;
-        let nodes = self.biot.mesh().set(&moving)?.nodes.clone();
-        let area: f64 = nodes
+        let area: f64 = mesh
+            .set(&moving)?
+            .nodes
             .iter()
             .map(|&n| unit[self.biot.dofs.u(n, axial)])
             .sum();
-        let mut peak = vec![Envelope::default(); self.mesh().num_elements()];
+        let dt = load.ramp_s / AxialLoad::STEPS as f64;
+        let mut stepper =
+            BackwardEuler::new(&self.biot, &self.operators, constraints).with_supports(fixator);
+        let mut peak = vec![Envelope::default(); mesh.num_elements()];
         let mut x = vec![0.0; self.biot.dofs.len()];
-        let mut rhs = vec![0.0; x.len()];
-        for k in 1..=STEPS {
-            let t = clock();
-            let scale = -load_n / area * k as f64 / STEPS as f64;
-            pattern.mul_vec(&self.c, &x, &mut rhs);
-            for (r, u) in rhs.iter_mut().zip(&unit) {
-                *r += scale * u;
+        let mut f = vec![0.0; x.len()];
+        let mut post_s = 0.0;
+        for k in 1..=AxialLoad::STEPS {
+            let scale = -load.load_n / area * k as f64 / AxialLoad::STEPS as f64;
+            for (fi, u) in f.iter_mut().zip(&unit) {
+                *fi = scale * u;
             }
-            lifting.apply_to_rhs(&bc, &mut rhs);
-            factor.solve_in_place(&mut rhs);
-            std::mem::swap(&mut x, &mut rhs);
-            self.timings.solve_s += t.elapsed().as_secs_f64();
-            self.timings.solves += 1;
-            let t = clock();
-            let states = self.biot.biot_element_states(materials, &x)?;
-            for (env, s) in peak.iter_mut().zip(&to_mechanical(&states, porosity)) {
+            stepper.step(dt, &mut x, Some(&f))?;
+            let t = Instant::now();
+            let states = self.biot.biot_element_states(mesh, &materials.biot, &x)?;
+            for (env, s) in peak
+                .iter_mut()
+                .zip(&to_mechanical(&states, &materials.velocity_divisor))
+            {
                 env.absorb(s);
             }
-            self.timings.postprocessing_s += t.elapsed().as_secs_f64();
+            post_s += t.elapsed().as_secs_f64();
         }
+        let stats = stepper.stats;
+        self.timings.add_solves(stats);
+        self.timings.postprocessing_s += post_s;
         Ok(LoadOutcome {
             peak,
-            displacement: self.nodal_displacement(&x),
+            displacement: self.nodal_displacement(mesh, &x),
         })
     }
 
     /// Per node, the displacement (mm) in the Biot solution `x`.
-    fn nodal_displacement(&self, x: &[f64]) -> Vec<[f64; 3]> {
-        (0..self.biot.mesh().num_nodes())
+    fn nodal_displacement(&self, mesh: &Mesh, x: &[f64]) -> Vec<[f64; 3]> {
+        (0..mesh.num_nodes())
             .map(|n| {
                 let mut u = [0.0; 3];
                 for (c, v) in u.iter_mut().enumerate().take(self.ideal.dim()) {
@@ -426,64 +420,44 @@ impl Mechanics {
             .collect()
     }
 
-    /// The drained stiffness of the construct (MODEL.md §6): the moving set pushed axially towards
-    /// the fixed one (and, in 3D, twisted about the bone axis, the z axis through x = y = 0), all
-    /// other components of both ends held; stiffness = reaction / imposed motion.
-    pub fn stiffness(&mut self, materials: &[Elastic]) -> Result<Stiffness, FemError> {
+    /// The drained stiffness of the construct on `mesh` (MODEL.md §6): the moving set pushed
+    /// axially towards the fixed one (and, in 3D, twisted about the bone axis, the z axis through
+    /// x = y = 0), all other components of both ends held; stiffness = reaction / imposed motion.
+    pub fn stiffness(&mut self, mesh: &Mesh, materials: &Materials) -> Result<Stiffness, FemError> {
         const SHORTENING_MM: f64 = 0.01;
         const TWIST_RAD: f64 = 0.01;
-        let t = clock();
+        let t = Instant::now();
         let disc = &self.elastic;
-        let mut free = disc.new_values();
-        disc.assemble_elastic(materials, &mut free)?;
+        disc.assemble_elastic(mesh, &materials.elastic, &mut self.stiffness)?;
         self.timings.assembly_s += t.elapsed().as_secs_f64();
-        let t = clock();
         let axial = self.axial();
-        let mut bc = self.constraints(disc, Some(-SHORTENING_MM))?;
-        let mut k = free.clone();
-        let lifting = bc.apply_to_matrix(&disc.assembler.pattern, &mut k, disc.dofs.kinds());
-        let factor = disc.symbolic.factorize(&k)?;
-        self.timings.factorization_s += t.elapsed().as_secs_f64();
-        self.timings.factorizations += 1;
-        let solve = |bc: &Constraints| {
-            let mut u = vec![0.0; disc.dofs.len()];
-            lifting.apply_to_rhs(bc, &mut u);
-            factor.solve_in_place(&mut u);
-            u
-        };
-        let t = clock();
-        let u = solve(&bc);
-        let force = reaction(
-            &disc.assembler.pattern,
-            &free,
-            &u,
-            &disc.dofs,
-            disc.mesh(),
-            &self.boundary.moving_set,
-            axial,
-        )?;
+        let constraints = self.constraints(mesh, disc, Some(-SHORTENING_MM))?;
+        let mut solve = StaticSolve::new(disc, &self.stiffness, constraints)?;
+        let moving = ReactionRows::on_set(mesh, &disc.dofs, &self.boundary.moving_set, axial)?;
+        let u = solve.solve(None);
+        let force = moving.force(&self.stiffness, &u);
         let mut torsion_nmm_per_rad = None;
         if self.ideal == Idealisation::ThreeD {
-            let nodes = &disc.mesh().set(&self.boundary.moving_set)?.nodes;
+            let nodes = &mesh.set(&self.boundary.moving_set)?.nodes;
             for &n in nodes {
-                let x = disc.mesh().coords()[n];
-                bc.set(disc.dofs.u(n, 0), -TWIST_RAD * x[1]);
-                bc.set(disc.dofs.u(n, 1), TWIST_RAD * x[0]);
-                bc.set(disc.dofs.u(n, 2), 0.0);
+                let x = mesh.coords()[n];
+                solve.prescribe(disc.dofs.u(n, 0), -TWIST_RAD * x[1]);
+                solve.prescribe(disc.dofs.u(n, 1), TWIST_RAD * x[0]);
+                solve.prescribe(disc.dofs.u(n, 2), 0.0);
             }
-            let u = solve(&bc);
+            let u = solve.solve(None);
             let mut r = vec![0.0; u.len()];
-            disc.assembler.pattern.mul_vec(&free, &u, &mut r);
+            callus_fem::pattern::mul_vec(&self.stiffness, &u, &mut r);
             let torque: f64 = nodes
                 .iter()
                 .map(|&n| {
-                    let x = disc.mesh().coords()[n];
+                    let x = mesh.coords()[n];
                     x[0] * r[disc.dofs.u(n, 1)] - x[1] * r[disc.dofs.u(n, 0)]
                 })
                 .sum();
             torsion_nmm_per_rad = Some(torque / TWIST_RAD);
         }
-        self.timings.solve_s += t.elapsed().as_secs_f64();
+        self.timings.add_solves(solve.stats);
         Ok(Stiffness {
             axial_n_per_mm: -force / SHORTENING_MM,
             torsion_nmm_per_rad,

@@ -33,12 +33,12 @@
 
 use std::collections::BTreeMap;
 
-use callus_fem::bc::{Constraints, Lifting};
+use callus_fem::bc::Constraints;
 use callus_fem::dofs::Fields;
+use callus_fem::integrate::StaticSolve;
 use callus_fem::material::Diffusion;
 use callus_fem::problem::Discretisation;
 use callus_fem::shape::{min_scaled_jacobian, MAX_NODES};
-use callus_fem::solver::Factorization;
 use callus_fem::{FemError, Idealisation};
 use callus_mesh::generate::exterior_facets;
 use callus_mesh::{ElementId, Facet, Mesh, RegionId};
@@ -265,29 +265,29 @@ pub fn rezone(
         };
         reference.num_elements()
     ];
-    let (mut unused, mut stiffness) = (disc.new_values(), disc.new_values());
-    disc.assemble_diffusion(&laplace, &mut unused, &mut stiffness)?;
+    let (mut unused, mut stiffness) = (disc.zeros(), disc.zeros());
+    disc.assemble_diffusion(reference, &laplace, &mut unused, &mut stiffness)?;
     let mut moved = current.to_vec();
     // One factorization per set of constrained nodes: in 3D the two lateral coordinates share one.
-    let mut factored: Option<(usize, Factorization, Lifting)> = None;
+    let mut factored: Option<(usize, StaticSolve)> = None;
     for (c, mask) in free.free.iter().enumerate() {
-        let mut fixed = Constraints::new();
+        let reuse = matches!(&factored, Some((k, _)) if free.free[*k] == *mask);
+        if !reuse {
+            let mut fixed = Constraints::new();
+            for (v, x) in current.iter().enumerate() {
+                if !mask[v] {
+                    fixed.set(disc.dofs.scalar(v), x[c]);
+                }
+            }
+            factored = Some((c, StaticSolve::new(&disc, &stiffness, fixed)?));
+        }
+        let (_, solve) = factored.as_mut().expect("factorized above");
         for (v, x) in current.iter().enumerate() {
             if !mask[v] {
-                fixed.set(disc.dofs.scalar(v), x[c]);
+                solve.prescribe(disc.dofs.scalar(v), x[c]);
             }
         }
-        let reuse = matches!(&factored, Some((k, _, _)) if free.free[*k] == *mask);
-        if !reuse {
-            let mut system = stiffness.clone();
-            let lifting =
-                fixed.apply_to_matrix(&disc.assembler.pattern, &mut system, disc.dofs.kinds());
-            factored = Some((c, disc.symbolic.factorize(&system)?, lifting));
-        }
-        let (_, factor, lifting) = factored.as_ref().expect("factorized above");
-        let mut x = vec![0.0; disc.dofs.len()];
-        lifting.apply_to_rhs(&fixed, &mut x);
-        factor.solve_in_place(&mut x);
+        let x = solve.solve(None);
         for (v, m) in moved.iter_mut().enumerate().filter(|(v, _)| mask[*v]) {
             m[c] = x[disc.dofs.scalar(v)];
         }

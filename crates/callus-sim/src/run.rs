@@ -24,12 +24,12 @@ use callus_bio::cells::CellDiffusion;
 use callus_bio::rules::Phenotype;
 use callus_bio::state::{ElementTissue, TissueState};
 use callus_bio::stimulus::Envelope;
-use callus_fem::material::{Biot, Elastic};
 use callus_mesh::vtu::Field;
 use callus_mesh::Mesh;
 
 use crate::growth::{plane_mask, plane_rows, split_rows, tallest_beside_plane};
-use crate::mechanics::{Mechanics, Stepping, Timings};
+use crate::materials::Materials;
+use crate::mechanics::{AxialLoad, DistractionStep, Mechanics, StepStart, Stepping, Timings};
 use crate::model::Model;
 use crate::observe::{
     bone_nodes, bridged, gap_length, intact_stiffness, interfragmentary_movement,
@@ -172,47 +172,19 @@ impl Fields {
     }
 }
 
-/// Per-element materials from the tissue state and the cells.
-struct Materials {
-    biot: Vec<Biot>,
-    elastic: Vec<Elastic>,
-    porosity: Vec<f64>,
-    youngs: Vec<f64>,
-    mobility: Vec<f64>,
-    cells: Vec<f64>,
-}
-
 fn materials(
     f: &Fields,
+    mesh: &Mesh,
     model: &Model,
-    cell_problem: &CellDiffusion,
     fluid: FluidVelocity,
 ) -> Result<Materials, SimError> {
-    let cells = cell_problem.element_means(&f.cells);
-    let n = cells.len();
-    let mut m = Materials {
-        biot: Vec::with_capacity(n),
-        elastic: Vec::with_capacity(n),
-        porosity: Vec::with_capacity(n),
-        youngs: Vec::with_capacity(n),
-        mobility: Vec::with_capacity(n),
-        cells: Vec::with_capacity(n),
-    };
-    for (e, &c) in cells.iter().enumerate() {
-        let c = c.clamp(0.0, 1.0);
-        let t = f.state.material(e, c, &model.catalogue)?;
-        let biot = t.biot();
-        m.elastic.push(biot.skeleton);
-        m.biot.push(biot);
-        m.porosity.push(match fluid {
-            FluidVelocity::Seepage => t.porosity,
-            FluidVelocity::DarcyFlux => 1.0,
-        });
-        m.youngs.push(t.youngs_modulus_mpa);
-        m.mobility.push(t.mobility_mm4_per_ns);
-        m.cells.push(c);
-    }
-    Ok(m)
+    Ok(Materials::new(
+        mesh,
+        &f.state,
+        &f.cells,
+        &model.catalogue,
+        fluid,
+    )?)
 }
 
 /// Runs a scenario (see the module docs), writing its files into `options.out_dir`.
@@ -265,7 +237,8 @@ pub fn run(
             .collect(),
         reference,
     };
-    let mut mech = Mechanics::new(&f.reference, ideal, b, options.threads)?;
+    let mut mech = Mechanics::new(&f.reference, ideal, b, stepping, options.threads)?;
+    let mut current = f.mesh();
     let mut rows = plane_rows(&f.reference, &b.growth_plane)?;
     let mut is_plane = plane_mask(&f.reference, &b.growth_plane)?;
     let plan = scenario.protocol.plan();
@@ -282,7 +255,7 @@ pub fn run(
             message: e.to_string(),
         };
         let t = Instant::now();
-        let mut mat = materials(&f, &model, &cell_problem, num.fluid_velocity)?;
+        let mut mat = materials(&f, &current, &model, num.fluid_velocity)?;
         shares.biology_s += t.elapsed().as_secs_f64();
         let n = f.reference.num_elements();
         let mut env_steps = vec![Envelope::default(); n];
@@ -293,21 +266,24 @@ pub fn run(
         for (k, step) in day.steps.iter().enumerate() {
             let end = day.steps.get(k + 1).map_or(DAY_S, |s| s.start_s);
             let gap_before = gap_length(
-                mech.mesh(),
+                &current,
                 &b.proximal_bone_surface,
                 &b.distal_bone_surface,
-                &bone_nodes(mech.mesh(), &f.state),
+                &bone_nodes(&current, &f.state),
             )?;
             let outcome = mech
                 .distraction_step(
-                    &mat.biot,
-                    &mat.porosity,
-                    step.amount_mm,
-                    step.ramp_s,
-                    end - step.start_s,
-                    stepping,
-                    &f.pressure,
-                    num.pretraction.then_some(f.prestress.as_slice()),
+                    &current,
+                    &mat,
+                    &DistractionStep {
+                        amount_mm: step.amount_mm,
+                        ramp_s: step.ramp_s,
+                        interval_s: end - step.start_s,
+                    },
+                    StepStart {
+                        pressure_mpa: &f.pressure,
+                        prestress_mpa: num.pretraction.then_some(f.prestress.as_slice()),
+                    },
                 )
                 .map_err(|e| fail(&e))?;
             let t0 = day.day as f64 * DAY_S + step.start_s;
@@ -417,18 +393,15 @@ pub fn run(
             shares.bookkeeping_s += t.elapsed().as_secs_f64();
             if grown {
                 shares.mechanics = add(shares.mechanics, mech.timings);
-                mech = Mechanics::new(&f.reference, ideal, b, options.threads)?;
+                mech = Mechanics::new(&f.reference, ideal, b, stepping, options.threads)?;
                 cell_problem = CellDiffusion::new(&f.reference, ideal, scenario.cells.clone())?;
+            }
+            current = f.mesh();
+            if grown {
                 let t = Instant::now();
-                mat = materials(&f, &model, &cell_problem, num.fluid_velocity)?;
+                mat = materials(&f, &current, &model, num.fluid_velocity)?;
                 shares.biology_s += t.elapsed().as_secs_f64();
             }
-            mech.set_coords(&f.current).map_err(|e| {
-                fail(&format!(
-                    "{e}; the step turned an element over: take smaller steps (more a day) or \
-                     rezone more (numerics.rezone_regions, numerics.rezone_below_quality)"
-                ))
-            })?;
         }
         let n = f.reference.num_elements();
         let mut load_movement_mm = None;
@@ -442,18 +415,20 @@ pub fn run(
             if phases.contains(&day.phase) {
                 let outcome = mech
                     .load_cycle(
-                        &mat.biot,
-                        &mat.porosity,
-                        *load_n,
-                        *fixator_stiffness_n_per_mm,
-                        *load_ramp_s,
+                        &current,
+                        &mat,
+                        &AxialLoad {
+                            load_n: *load_n,
+                            fixator_stiffness_n_per_mm: *fixator_stiffness_n_per_mm,
+                            ramp_s: *load_ramp_s,
+                        },
                     )
                     .map_err(|e| fail(&e))?;
                 load_movement_mm = Some(interfragmentary_movement(
-                    mech.mesh(),
+                    &current,
                     &b.proximal_bone_surface,
                     &b.distal_bone_surface,
-                    &bone_nodes(mech.mesh(), &f.state),
+                    &bone_nodes(&current, &f.state),
                     &outcome.displacement,
                 )?);
                 env_load = outcome.peak;
@@ -488,19 +463,17 @@ pub fn run(
             }
             f.state.record_day(&phenotypes)?;
         }
-        cell_problem.set_coords(&f.current).map_err(|e| fail(&e))?;
         cell_problem
-            .solver()
-            .and_then(|s| s.advance(&mut f.cells, 1.0))
+            .advance(&current, &mut f.cells, 1.0)
             .map_err(|e| fail(&e))?;
         f.cells.iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
-        mat = materials(&f, &model, &cell_problem, num.fluid_velocity)?;
+        mat = materials(&f, &current, &model, num.fluid_velocity)?;
         shares.biology_s += t.elapsed().as_secs_f64();
 
         // Observables.
-        let stiffness = mech.stiffness(&mat.elastic).map_err(|e| fail(&e))?;
+        let stiffness = mech.stiffness(&current, &mat).map_err(|e| fail(&e))?;
         let t = Instant::now();
-        let mesh = mech.mesh();
+        let mesh = &current;
         let gap = gap_length(
             mesh,
             &b.proximal_bone_surface,
@@ -668,12 +641,12 @@ fn write_fields(
         Field {
             name: "youngs_modulus_mpa",
             components: 1,
-            values: &mat.youngs,
+            values: &mat.youngs_modulus_mpa,
         },
         Field {
             name: "permeability_mm4_per_ns",
             components: 1,
-            values: &mat.mobility,
+            values: &mat.mobility_mm4_per_ns,
         },
         Field {
             name: "cell_concentration",
