@@ -19,6 +19,16 @@ pub enum BioError {
         /// The names there are.
         known: String,
     },
+    /// A rule parameter out of range.
+    #[error("rule parameter {name} = {value}: {why}")]
+    Parameter {
+        /// The parameter (its key in the rule's table).
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// What is wrong and what would be right.
+        why: String,
+    },
     /// A parameter out of range (names the parameter).
     #[error("{0}")]
     Invalid(String),

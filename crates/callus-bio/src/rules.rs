@@ -49,10 +49,30 @@ impl Phenotype {
             Phenotype::Resorption => "marrow",
         }
     }
+}
 
-    /// Whether the phenotype is bone (for bridging).
-    pub fn is_bone(self) -> bool {
-        matches!(self, Phenotype::ImmatureBone | Phenotype::MatureBone)
+/// The first of `params` that is not a positive number, as an error naming it.
+fn positive(params: &[(&'static str, f64)]) -> Result<(), BioError> {
+    match params.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
+        Some(&(name, value)) => Err(BioError::Parameter {
+            name,
+            value,
+            why: "must be a positive number".into(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// `lower` < `upper`, else an error naming `upper`.
+fn increasing(lower: (&'static str, f64), upper: (&'static str, f64)) -> Result<(), BioError> {
+    if lower.1 < upper.1 {
+        Ok(())
+    } else {
+        Err(BioError::Parameter {
+            name: upper.0,
+            value: upper.1,
+            why: format!("must be above {} = {}", lower.0, lower.1),
+        })
     }
 }
 
@@ -135,25 +155,23 @@ impl Prendergast {
 
     /// Checks the parameters, naming the first bad one.
     pub fn validate(&self) -> Result<(), BioError> {
-        let positive = [
+        positive(&[
             ("a", self.a),
             ("b_mm_per_s", self.b_mm_per_s),
             ("s_resorption", self.s_resorption),
-        ];
-        if let Some((k, v)) = positive.iter().find(|(_, v)| !(v.is_finite() && *v > 0.0)) {
-            return Err(BioError::Invalid(format!(
-                "rule parameter {k} = {v} must be positive"
-            )));
-        }
-        if !(self.s_resorption < self.s_mature
-            && self.s_mature < self.s_cartilage
-            && self.s_cartilage < self.s_fibrous)
-        {
-            return Err(BioError::Invalid(format!(
-                "rule thresholds must increase: s_resorption {} < s_mature {} < s_cartilage {} < s_fibrous {}",
-                self.s_resorption, self.s_mature, self.s_cartilage, self.s_fibrous
-            )));
-        }
+        ])?;
+        increasing(
+            ("s_resorption", self.s_resorption),
+            ("s_mature", self.s_mature),
+        )?;
+        increasing(
+            ("s_mature", self.s_mature),
+            ("s_cartilage", self.s_cartilage),
+        )?;
+        increasing(
+            ("s_cartilage", self.s_cartilage),
+            ("s_fibrous", self.s_fibrous),
+        )?;
         Ok(())
     }
 
@@ -231,6 +249,22 @@ impl Default for ClaesHeigele {
     }
 }
 
+impl ClaesHeigele {
+    /// Checks the parameters, naming the first bad one: positive numbers, the bone strain limit
+    /// below the cartilage one.
+    pub fn validate(&self) -> Result<(), BioError> {
+        positive(&[
+            ("bone_strain", self.bone_strain),
+            ("cartilage_strain", self.cartilage_strain),
+            ("pressure_mpa", self.pressure_mpa),
+        ])?;
+        increasing(
+            ("bone_strain", self.bone_strain),
+            ("cartilage_strain", self.cartilage_strain),
+        )
+    }
+}
+
 impl MechanoRule for ClaesHeigele {
     fn name(&self) -> &'static str {
         "claes_heigele"
@@ -276,6 +310,16 @@ impl Default for Carter {
     }
 }
 
+impl Carter {
+    /// Checks the parameters, naming the first bad one: positive numbers.
+    pub fn validate(&self) -> Result<(), BioError> {
+        positive(&[
+            ("tension_strain", self.tension_strain),
+            ("compression_mpa", self.compression_mpa),
+        ])
+    }
+}
+
 impl MechanoRule for Carter {
     fn name(&self) -> &'static str {
         "carter"
@@ -318,6 +362,15 @@ impl Default for RuleChoice {
 }
 
 impl RuleChoice {
+    /// Checks the chosen rule's parameters, naming the first bad one.
+    pub fn validate(&self) -> Result<(), BioError> {
+        match self {
+            RuleChoice::Prendergast(p) | RuleChoice::DeviatoricStrain(p) => p.validate(),
+            RuleChoice::ClaesHeigele(c) => c.validate(),
+            RuleChoice::Carter(c) => c.validate(),
+        }
+    }
+
     /// The rule as a trait object.
     pub fn rule(&self) -> Box<dyn MechanoRule> {
         match *self {

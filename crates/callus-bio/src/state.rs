@@ -15,6 +15,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use crate::fractions::Fractions;
 use crate::rules::Phenotype;
 use crate::tissue::{Tissue, TissueCatalogue};
 use crate::BioError;
@@ -46,9 +47,6 @@ pub struct TissueState {
     mixing: PermeabilityMixing,
     elements: Vec<ElementTissue>,
 }
-
-/// Fractions in the order granulation, then [`Phenotype::ALL`].
-pub type Fractions = [f64; 6];
 
 impl TissueState {
     /// `fixed[e]` names the catalogue tissue of elements of fixed regions (e.g. cortex →
@@ -95,17 +93,19 @@ impl TissueState {
         &self.elements[e]
     }
 
-    /// Records a day: the phenotype predicted for each element (ignored for fixed elements).
-    pub fn record_day(&mut self, phenotypes: &[Phenotype]) -> Result<(), BioError> {
-        if phenotypes.len() != self.elements.len() {
+    /// Records a day's vote of each element: the phenotype the rule predicted, or `None` where
+    /// no mechanical state reached it that day (its history is left as it is, as on a day with no
+    /// mechanical event). Fixed elements take no vote.
+    pub fn record_day(&mut self, votes: &[Option<Phenotype>]) -> Result<(), BioError> {
+        if votes.len() != self.elements.len() {
             return Err(BioError::Invalid(format!(
-                "{} phenotypes for {} elements",
-                phenotypes.len(),
+                "{} votes for {} elements",
+                votes.len(),
                 self.elements.len()
             )));
         }
-        for (el, &p) in self.elements.iter_mut().zip(phenotypes) {
-            if let ElementTissue::Regenerate(h) = el {
+        for (el, vote) in self.elements.iter_mut().zip(votes) {
+            if let (ElementTissue::Regenerate(h), Some(p)) = (el, *vote) {
                 if h.len() == self.window_days {
                     h.pop_front();
                 }
@@ -127,15 +127,15 @@ impl TissueState {
         }
     }
 
-    /// Fractions of element `e`: granulation (unfilled days), then the phenotypes of
-    /// [`Phenotype::ALL`]; they sum to 1. A fixed element reports all zeros.
+    /// Fractions of element `e`: granulation for the unfilled days, each phenotype for its days;
+    /// they sum to 1. A fixed element reports all zeros.
     pub fn fractions(&self, e: usize) -> Fractions {
-        let mut f = [0.0; 6];
+        let mut f = Fractions::default();
         if let ElementTissue::Regenerate(h) = &self.elements[e] {
             let w = 1.0 / self.window_days as f64;
-            f[0] = (self.window_days - h.len()) as f64 * w;
-            for p in h {
-                f[1 + p.index()] += w;
+            f.granulation = (self.window_days - h.len()) as f64 * w;
+            for &p in h {
+                *f.of_mut(p) += w;
             }
         }
         f
@@ -159,10 +159,10 @@ impl TissueState {
                 let f = self.fractions(e);
                 let granulation = catalogue.get("granulation")?;
                 let mut weights: Vec<(f64, &Tissue)> =
-                    vec![(1.0 - cells + cells * f[0], granulation)];
+                    vec![(1.0 - cells + cells * f.granulation, granulation)];
                 for p in Phenotype::ALL {
-                    if f[1 + p.index()] > 0.0 {
-                        weights.push((cells * f[1 + p.index()], catalogue.get(p.tissue())?));
+                    if f.of(p) > 0.0 {
+                        weights.push((cells * f.of(p), catalogue.get(p.tissue())?));
                     }
                 }
                 let mix =

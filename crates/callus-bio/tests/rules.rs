@@ -219,3 +219,56 @@ fn rule_choice_reads_from_toml_with_defaults() {
         "unknown keys are refused"
     );
 }
+
+/// Goal: every rule refuses parameters that are not numbers or are out of order, naming the key
+/// (a NaN threshold would otherwise classify every point as the last branch, silently).
+#[test]
+fn every_rule_refuses_bad_parameters_naming_them() {
+    let refused = |choice: RuleChoice, key: &str| {
+        let e = choice.validate().expect_err("refused").to_string();
+        assert!(e.contains(key), "{choice:?}: {e}");
+    };
+    refused(
+        RuleChoice::Prendergast(Prendergast {
+            a: f64::NAN,
+            ..Default::default()
+        }),
+        "a = NaN",
+    );
+    refused(
+        RuleChoice::ClaesHeigele(ClaesHeigele {
+            pressure_mpa: f64::NAN,
+            ..Default::default()
+        }),
+        "pressure_mpa",
+    );
+    refused(
+        RuleChoice::ClaesHeigele(ClaesHeigele {
+            bone_strain: 0.2,
+            ..Default::default()
+        }),
+        "cartilage_strain = 0.15: must be above bone_strain = 0.2",
+    );
+    refused(
+        RuleChoice::Carter(Carter {
+            tension_strain: -0.05,
+            ..Default::default()
+        }),
+        "tension_strain",
+    );
+    refused(
+        RuleChoice::Carter(Carter {
+            compression_mpa: f64::INFINITY,
+            ..Default::default()
+        }),
+        "compression_mpa",
+    );
+    for ok in [
+        RuleChoice::default(),
+        RuleChoice::DeviatoricStrain(Prendergast::deviatoric_only()),
+        RuleChoice::ClaesHeigele(ClaesHeigele::default()),
+        RuleChoice::Carter(Carter::default()),
+    ] {
+        assert!(ok.validate().is_ok(), "{ok:?}");
+    }
+}

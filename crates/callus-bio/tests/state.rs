@@ -4,7 +4,7 @@
 use callus_bio::rules::Phenotype;
 use callus_bio::state::{ElementTissue, PermeabilityMixing, TissueState};
 use callus_bio::tissue::{TissueCatalogue, DEFAULT_TISSUES_TOML, M4_TO_MM4};
-use callus_bio::BioError;
+use callus_bio::{BioError, Fractions};
 
 #[test]
 fn default_table_in_solver_units() {
@@ -120,7 +120,7 @@ fn rule_of_mixtures_reproduces_the_table() {
     // c = 0: granulation whatever the history.
     let mut s = state(1, 10, PermeabilityMixing::Linear);
     for _ in 0..10 {
-        s.record_day(&[Phenotype::MatureBone]).unwrap();
+        s.record_day(&[Some(Phenotype::MatureBone)]).unwrap();
     }
     assert_eq!(
         s.material(0, 0.0, &cat).unwrap(),
@@ -131,7 +131,7 @@ fn rule_of_mixtures_reproduces_the_table() {
         for p in Phenotype::ALL {
             let mut s = state(1, 10, mixing);
             for _ in 0..10 {
-                s.record_day(&[p]).unwrap();
+                s.record_day(&[Some(p)]).unwrap();
             }
             let m = s.material(0, 1.0, &cat).unwrap();
             let t = cat.get(p.tissue()).unwrap();
@@ -152,7 +152,7 @@ fn rule_of_mixtures_reproduces_the_table() {
     }
     // Halfway: c = 0.5, pure fibrous: E = 0.5·0.2 + 0.5·2; log-mixed k between granulation and fibrous (equal).
     let mut s = state(1, 1, PermeabilityMixing::Logarithmic);
-    s.record_day(&[Phenotype::ImmatureBone]).unwrap();
+    s.record_day(&[Some(Phenotype::ImmatureBone)]).unwrap();
     let m = s.material(0, 0.5, &cat).unwrap();
     assert!((m.youngs_modulus_mpa - 500.1).abs() < 1e-9);
     assert!(
@@ -165,41 +165,40 @@ fn rule_of_mixtures_reproduces_the_table() {
 #[test]
 fn averaging_window_converts_over_n_days_and_averages_alternation() {
     let mut s = state(2, 10, PermeabilityMixing::Linear);
-    let idx = |p: Phenotype| 1 + p.index();
     for day in 1..=10 {
         s.record_day(&[
-            Phenotype::Cartilage,
-            if day % 2 == 0 {
+            Some(Phenotype::Cartilage),
+            Some(if day % 2 == 0 {
                 Phenotype::Fibrous
             } else {
                 Phenotype::ImmatureBone
-            },
+            }),
         ])
         .unwrap();
         let f = s.fractions(0);
         assert!(
-            (f[idx(Phenotype::Cartilage)] - day as f64 / 10.0).abs() < 1e-12,
+            (f.of(Phenotype::Cartilage) - day as f64 / 10.0).abs() < 1e-12,
             "day {day}: phases in"
         );
         assert!(
-            (f[0] - (10 - day) as f64 / 10.0).abs() < 1e-12,
+            (f.granulation - (10 - day) as f64 / 10.0).abs() < 1e-12,
             "the rest is granulation"
         );
-        assert!((f.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((f.total() - 1.0).abs() < 1e-12);
     }
     let f = s.fractions(1);
     assert!(
-        (f[idx(Phenotype::Fibrous)] - 0.5).abs() < 1e-12
-            && (f[idx(Phenotype::ImmatureBone)] - 0.5).abs() < 1e-12
+        (f.of(Phenotype::Fibrous) - 0.5).abs() < 1e-12
+            && (f.of(Phenotype::ImmatureBone) - 0.5).abs() < 1e-12
     );
     // The window slides: 10 more days of bone replace the cartilage.
     for _ in 0..10 {
-        s.record_day(&[Phenotype::MatureBone, Phenotype::MatureBone])
+        s.record_day(&[Some(Phenotype::MatureBone), Some(Phenotype::MatureBone)])
             .unwrap();
     }
-    assert!((s.fractions(0)[idx(Phenotype::MatureBone)] - 1.0).abs() < 1e-12);
+    assert!((s.fractions(0).of(Phenotype::MatureBone) - 1.0).abs() < 1e-12);
     assert!(
-        s.record_day(&[Phenotype::Fibrous]).is_err(),
+        s.record_day(&[Some(Phenotype::Fibrous)]).is_err(),
         "one phenotype per element"
     );
 }
@@ -215,7 +214,7 @@ fn fixed_regions_never_change_and_state_round_trips() {
     )
     .unwrap();
     for _ in 0..12 {
-        s.record_day(&[Phenotype::Fibrous; 3]).unwrap();
+        s.record_day(&[Some(Phenotype::Fibrous); 3]).unwrap();
     }
     assert_eq!(
         s.material(0, 0.3, &cat).unwrap(),
@@ -229,7 +228,11 @@ fn fixed_regions_never_change_and_state_round_trips() {
     s.extend(&[Some(1), None]);
     assert_eq!(s.len(), 5);
     assert_eq!(s.fractions(3), s.fractions(1));
-    assert_eq!(s.fractions(4)[0], 1.0, "a new layer starts as granulation");
+    assert_eq!(
+        s.fractions(4),
+        Fractions::granulation(),
+        "a new layer starts as granulation"
+    );
     let json = serde_json::to_string(&s).unwrap();
     let back: TissueState = serde_json::from_str(&json).unwrap();
     assert_eq!(back, s);
@@ -241,4 +244,24 @@ fn fixed_regions_never_change_and_state_round_trips() {
     )
     .is_err());
     assert!(TissueState::new(vec![None], 0, PermeabilityMixing::Linear, &cat).is_err());
+}
+
+/// Goal: a day on which no mechanical state reached an element is no vote: its history stays as
+/// it was (it is not counted as fibrous tissue, or as anything), while the others record theirs.
+#[test]
+fn an_element_without_a_stimulus_keeps_its_history() {
+    let mut s = state(2, 4, PermeabilityMixing::Linear);
+    s.record_day(&[Some(Phenotype::Cartilage), Some(Phenotype::Cartilage)])
+        .unwrap();
+    s.record_day(&[None, Some(Phenotype::MatureBone)]).unwrap();
+    assert_eq!(
+        s.fractions(0),
+        Fractions {
+            granulation: 0.75,
+            cartilage: 0.25,
+            ..Fractions::default()
+        }
+    );
+    assert_eq!(s.fractions(1).of(Phenotype::MatureBone), 0.25);
+    assert_eq!(s.fractions(1).granulation, 0.5);
 }

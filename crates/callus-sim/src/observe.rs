@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use callus_bio::state::{ElementTissue, Fractions, TissueState};
+use callus_bio::state::{ElementTissue, TissueState};
+use callus_bio::Fractions;
 use callus_fem::Idealisation;
 use callus_mesh::geometry::{axisymmetric_volume, element_measure};
 use callus_mesh::{ElementId, Mesh, MeshError};
@@ -93,19 +94,17 @@ pub fn regenerate_fractions(
     ideal: Idealisation,
     state: &TissueState,
 ) -> (Fractions, f64) {
-    let mut total = [0.0; 6];
+    let mut total = Fractions::default();
     let mut v_all = 0.0;
     for e in 0..state.len() {
         if let ElementTissue::Regenerate(_) = state.element(e) {
             let v = volume(mesh, ideal, e);
             v_all += v;
-            for (t, f) in total.iter_mut().zip(state.fractions(e)) {
-                *t += v * f;
-            }
+            total.add_scaled(v, &state.fractions(e));
         }
     }
     if v_all > 0.0 {
-        total.iter_mut().for_each(|t| *t /= v_all);
+        total.divide(v_all);
     }
     (total, v_all)
 }
@@ -114,10 +113,7 @@ pub fn regenerate_fractions(
 pub fn is_bone(state: &TissueState, e: ElementId) -> bool {
     match state.element(e) {
         ElementTissue::Fixed(t) => BONE_TISSUES.contains(&t.as_str()),
-        ElementTissue::Regenerate(_) => {
-            let f = state.fractions(e);
-            f[3] + f[4] >= BONE_ELEMENT_FRACTION
-        }
+        ElementTissue::Regenerate(_) => state.fractions(e).bone() >= BONE_ELEMENT_FRACTION,
     }
 }
 

@@ -24,6 +24,7 @@ use callus_bio::cells::CellDiffusion;
 use callus_bio::rules::Phenotype;
 use callus_bio::state::{ElementTissue, TissueState};
 use callus_bio::stimulus::Envelope;
+use callus_bio::Fractions;
 use callus_mesh::vtu::Field;
 use callus_mesh::Mesh;
 
@@ -84,7 +85,7 @@ pub struct Summary {
     /// Largest step peak force of the run (N).
     pub max_peak_force_n: Option<f64>,
     /// Final regenerate fractions.
-    pub final_fractions: FinalFractions,
+    pub final_fractions: Fractions,
     /// Final gap length (mm).
     pub final_gap_mm: f64,
     /// Days simulated.
@@ -104,30 +105,6 @@ pub struct Summary {
     pub time: TimeShares,
     /// The scenario as run.
     pub scenario: Scenario,
-}
-
-/// Final tissue fractions of the regenerate.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
-pub struct FinalFractions {
-    /// Granulation tissue.
-    pub granulation: f64,
-    /// Fibrous tissue.
-    pub fibrous: f64,
-    /// Cartilage.
-    pub cartilage: f64,
-    /// Immature bone.
-    pub immature_bone: f64,
-    /// Mature bone.
-    pub mature_bone: f64,
-    /// Marrow (resorbed).
-    pub marrow: f64,
-}
-
-impl FinalFractions {
-    /// Immature and mature bone together.
-    pub fn bone(&self) -> f64 {
-        self.immature_bone + self.mature_bone
-    }
 }
 
 /// Progress of a run, after each day.
@@ -450,13 +427,13 @@ pub fn run(
             }
         }
         if day_env.iter().any(|e| e.state().is_some()) {
-            let mut phenotypes = vec![Phenotype::Fibrous; n];
+            let mut phenotypes: Vec<Option<Phenotype>> = vec![None; n];
             for e in 0..n {
                 if let (ElementTissue::Regenerate(_), Some(s)) =
                     (f.state.element(e), day_env[e].state())
                 {
                     let class = rule.classify(s);
-                    phenotypes[e] = class.phenotype;
+                    phenotypes[e] = Some(class.phenotype);
                     f.phenotype[e] = class.phenotype.index() as f64;
                     f.stimulus[e] = class.stimulus.unwrap_or(f64::NAN);
                 }
@@ -505,12 +482,12 @@ pub fn run(
             callus_stiffness_n_per_mm: stiffness.axial_n_per_mm,
             stiffness_pct_intact: 100.0 * stiffness.axial_n_per_mm / intact,
             torsional_stiffness_nmm_per_rad: stiffness.torsion_nmm_per_rad,
-            granulation_fraction: fr[0],
-            fibrous_fraction: fr[1],
-            cartilage_fraction: fr[2],
-            immature_bone_fraction: fr[3],
-            mature_bone_fraction: fr[4],
-            marrow_fraction: fr[5],
+            granulation_fraction: fr.granulation,
+            fibrous_fraction: fr.fibrous,
+            cartilage_fraction: fr.cartilage,
+            immature_bone_fraction: fr.immature_bone,
+            mature_bone_fraction: fr.mature_bone,
+            marrow_fraction: fr.marrow,
             peak_force_n: peak_force,
             residual_force_n: residual_force,
             step_strain,
@@ -564,7 +541,7 @@ pub fn run(
             .iter()
             .filter_map(|r| r.peak_force_n)
             .reduce(f64::max),
-        final_fractions: FinalFractions {
+        final_fractions: Fractions {
             granulation: last.granulation_fraction,
             fibrous: last.fibrous_fraction,
             cartilage: last.cartilage_fraction,
@@ -607,7 +584,7 @@ fn write_fields(
     mat: &Materials,
 ) -> Result<(), SimError> {
     let n = f.reference.num_elements();
-    let fractions: Vec<[f64; 6]> = (0..n).map(|e| f.state.fractions(e)).collect();
+    let fractions: Vec<[f64; 6]> = (0..n).map(|e| f.state.fractions(e).values()).collect();
     let column = |i: usize| fractions.iter().map(|x| x[i]).collect::<Vec<f64>>();
     let names = [
         "granulation_fraction",

@@ -10,11 +10,17 @@ use serde::{Deserialize, Serialize};
 use callus_bio::cells::CellParams;
 use callus_bio::rules::RuleChoice;
 use callus_bio::state::PermeabilityMixing;
+use callus_bio::BioError;
 use callus_fem::Idealisation;
 use callus_mesh::generate::OsteotomyGeometry;
 
 /// The default scenario, commented.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../data/default_scenario.toml");
+
+/// The longest protocol a scenario may describe (days from the osteotomy): ten years, far beyond any
+/// treatment (a 20 cm bone transport at 1 mm/day with a year of consolidation is under 600 days), so
+/// that a wrong unit (a rate of 1e-9 mm/day) is refused instead of planning billions of days.
+pub const MAX_PLAN_DAYS: u32 = 3650;
 
 /// A scenario that cannot be run, with the key at fault.
 #[derive(Debug, thiserror::Error)]
@@ -473,6 +479,36 @@ impl Scenario {
                 );
             }
         }
+        let distraction_days = (p.lengthening_mm / p.rate_mm_per_day).ceil();
+        for (key, days, value) in [
+            (
+                "protocol.rate_mm_per_day",
+                distraction_days,
+                p.rate_mm_per_day.to_string(),
+            ),
+            (
+                "protocol.latency_days",
+                f64::from(p.latency_days),
+                p.latency_days.to_string(),
+            ),
+            (
+                "protocol.consolidation_days",
+                f64::from(p.consolidation_days),
+                p.consolidation_days.to_string(),
+            ),
+        ] {
+            if days > MAX_PLAN_DAYS as f64 {
+                return bad(key, value, &format!(
+                    "the protocol would last {days} days; callus simulates at most {MAX_PLAN_DAYS} (is the unit right?)"
+                ));
+            }
+        }
+        let total = distraction_days + f64::from(p.latency_days) + f64::from(p.consolidation_days);
+        if total > MAX_PLAN_DAYS as f64 {
+            return bad("protocol.consolidation_days", p.consolidation_days.to_string(), &format!(
+                "latency, distraction and consolidation would last {total} days; callus simulates at most {MAX_PLAN_DAYS}"
+            ));
+        }
         if p.rate_mm_per_day > 5.0 {
             return bad(
                 "protocol.rate_mm_per_day",
@@ -511,10 +547,12 @@ impl Scenario {
         if self.cells.steps_per_day == 0 {
             return bad("cells.steps_per_day", "0".into(), "must be at least 1");
         }
-        if let RuleChoice::Prendergast(r) | RuleChoice::DeviatoricStrain(r) = &self.rule {
-            if let Err(e) = r.validate() {
-                return bad("rule", "…".into(), &e.to_string());
+        match self.rule.validate() {
+            Err(BioError::Parameter { name, value, why }) => {
+                return bad(&format!("rule.{name}"), value.to_string(), &why)
             }
+            Err(e) => return bad("rule", "…".into(), &e.to_string()),
+            Ok(()) => {}
         }
         if let Loading::CyclicAxial {
             load_n,

@@ -17,10 +17,11 @@ use rayon::prelude::*;
 
 use crate::plots::{sweep_plots, SweepCase};
 use crate::results_h5::write_sweep_h5;
-use crate::run::{run, FinalFractions, RunOptions, Summary};
+use crate::run::{run, RunOptions, Summary};
 use crate::scenario::{Rhythm, Scenario, ScenarioError};
 use crate::table::{columns_of, csv};
 use crate::SimError;
+use callus_bio::Fractions;
 use callus_mesh::vtu::write_atomically;
 
 /// One case of a sweep.
@@ -106,7 +107,7 @@ pub struct CaseResult {
     /// Largest step peak force (N).
     pub max_peak_force_n: Option<f64>,
     /// Final regenerate fractions.
-    pub final_fractions: Option<FinalFractions>,
+    pub final_fractions: Option<Fractions>,
     /// Final gap (mm).
     pub final_gap_mm: Option<f64>,
     /// Whether the case was read back from an earlier sweep.
@@ -161,7 +162,7 @@ struct SummaryFields {
     final_stiffness_n_per_mm: f64,
     final_stiffness_pct_intact: f64,
     max_peak_force_n: Option<f64>,
-    final_fractions: FinalFractions,
+    final_fractions: Fractions,
     final_gap_mm: f64,
     scenario: serde_json::Value,
 }
@@ -322,7 +323,7 @@ struct SweepRow<'a> {
 
 impl SweepRow<'_> {
     fn of(r: &CaseResult) -> SweepRow<'_> {
-        let fraction = |pick: fn(&FinalFractions) -> f64| r.final_fractions.as_ref().map(pick);
+        let fraction = |pick: fn(&Fractions) -> f64| r.final_fractions.as_ref().map(pick);
         SweepRow {
             case: &r.case,
             rate_mm_per_day: r.rate_mm_per_day,
