@@ -5,11 +5,11 @@
 
 use std::path::PathBuf;
 
+use callus_io::vtu::to_vtu_string;
 use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::{axisymmetric, revolved, OsteotomyGeometry, Revolution};
 use callus_mesh::gmsh::read_msh;
 use callus_mesh::growth::insert_layer;
-use callus_mesh::vtu::to_vtu_string;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
 fn meshes_dir() -> PathBuf {

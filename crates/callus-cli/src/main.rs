@@ -145,7 +145,7 @@ fn main() -> ExitCode {
         Command::Run(args) => return run::run(&args),
         Command::Sweep(args) => return sweep::run(&args),
         Command::Mesh(MeshCommand::Generate(args)) => mesh_generate(&args),
-        Command::Mesh(MeshCommand::Info { file }) => mesh_info(&file),
+        Command::Mesh(MeshCommand::Info { file }) => mesh_info(&file).map_err(Into::into),
         Command::Mesh(MeshCommand::Convert { file, out, order }) => {
             mesh_convert(&file, &out, order)
         }
@@ -159,7 +159,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn mesh_generate(args: &GenerateArgs) -> Result<(), MeshError> {
+fn mesh_generate(args: &GenerateArgs) -> Result<(), Box<dyn std::error::Error>> {
     let mut g = if args.dim == 2 {
         OsteotomyGeometry::default()
     } else {
@@ -202,12 +202,16 @@ fn mesh_generate(args: &GenerateArgs) -> Result<(), MeshError> {
     if args.order == OrderArg::Quadratic {
         mesh = elevate(&mesh, QuadraticQuad::Quad9)?;
     }
-    callus_mesh::vtu::write_vtu(&args.out, &mesh, &[], &[])?;
+    callus_io::vtu::write_vtu(&args.out, &mesh, &[], &[])?;
     println!("wrote {} ({})", args.out.display(), summary_line(&mesh));
     Ok(())
 }
 
-fn mesh_convert(file: &Path, out: &Path, order: OrderArg) -> Result<(), MeshError> {
+fn mesh_convert(
+    file: &Path,
+    out: &Path,
+    order: OrderArg,
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut mesh = gmsh::read_msh(file)?;
     match order {
         OrderArg::Quadratic => mesh = elevate(&mesh, QuadraticQuad::Quad9).map_err(|e| e.in_file(file))?,
@@ -215,11 +219,12 @@ fn mesh_convert(file: &Path, out: &Path, order: OrderArg) -> Result<(), MeshErro
             return Err(MeshError::Unsupported(format!(
                 "{}: the mesh is quadratic; lowering the order is not supported (re-mesh with Mesh.ElementOrder 1)",
                 file.display()
-            )))
+            ))
+            .into())
         }
         _ => {}
     }
-    callus_mesh::vtu::write_vtu(out, &mesh, &[], &[])?;
+    callus_io::vtu::write_vtu(out, &mesh, &[], &[])?;
     println!("wrote {} ({})", out.display(), summary_line(&mesh));
     Ok(())
 }

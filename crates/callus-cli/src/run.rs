@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use callus_sim::run::{run as simulate, Progress, RunOptions, Summary};
+use callus_bio::Fractions;
+use callus_io::{run as simulate, RunOptions};
 use callus_sim::scenario::DEFAULT_SCENARIO_TOML;
-use callus_sim::Scenario;
+use callus_sim::{DayReport, Scenario, Summary};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -88,20 +89,21 @@ pub fn run(args: &RunArgs) -> ExitCode {
         threads,
         fields: !args.no_fields,
     };
-    let mut on_day = |p: &Progress| {
-        bar.set_length(p.total as u64);
-        bar.set_position(p.done as u64);
-        let r = p.row;
+    let mut on_day = |d: &DayReport| {
+        bar.set_length(d.days_in_plan as u64);
+        bar.set_position(d.history.len() as u64);
+        let r = d.row();
         bar.set_message(format!(
             "{:?}, gap {:.2} mm, stiffness {:.3e} N/mm, bone {:.0} %",
             r.phase,
             r.gap_mm,
             r.callus_stiffness_n_per_mm,
-            100.0 * (r.immature_bone_fraction + r.mature_bone_fraction)
+            100.0 * r.fractions.bone()
         ));
     };
     match simulate(&scenario, &name, &options, &mut on_day) {
-        Ok(summary) => {
+        Ok(outcome) => {
+            let summary = outcome.summary;
             bar.finish_and_clear();
             if args.json {
                 println!(
@@ -139,11 +141,12 @@ fn print_summary(s: &Summary, out: &std::path::Path) {
         s.final_stiffness_n_per_mm, s.final_stiffness_pct_intact
     );
     println!("  largest step force  {}", opt(s.max_peak_force_n, "N"));
-    let f = &s.final_fractions;
-    println!(
-        "  final regenerate    granulation {:.2}, fibrous {:.2}, cartilage {:.2}, immature bone {:.2}, mature bone {:.2}, marrow {:.2}",
-        f.granulation, f.fibrous, f.cartilage, f.immature_bone, f.mature_bone, f.marrow
-    );
+    let fractions: Vec<String> = Fractions::NAMES
+        .iter()
+        .zip(s.final_fractions.values())
+        .map(|(name, f)| format!("{} {f:.2}", name.replace('_', " ")))
+        .collect();
+    println!("  final regenerate    {}", fractions.join(", "));
     println!(
         "  gap                 {:.2} mm after {} days; {} layers inserted, {} elements",
         s.final_gap_mm, s.days, s.layers_inserted, s.final_elements

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use callus_io::sweep::{sweep, CaseResult, SweepOptions};
 use callus_sim::scenario::Rhythm;
-use callus_sim::sweep::{cases, sweep, CaseResult, SweepOptions};
+use callus_sim::sweep::cases;
 
 #[derive(clap::Args)]
 pub struct SweepArgs {

@@ -50,42 +50,62 @@ pub struct LayerInsertion {
     pub height_mm: f64,
 }
 
+/// A nodal value that a layer insertion interpolates at its new nodes.
+pub trait NodeValue: Copy {
+    /// The value halfway between two nodes.
+    fn between(a: Self, b: Self) -> Self;
+    /// The value at the centre of four vertices (a new Quad9's centre node).
+    fn centre(q: [Self; 4]) -> Self;
+}
+
+impl NodeValue for f64 {
+    fn between(a: f64, b: f64) -> f64 {
+        0.5 * (a + b)
+    }
+    fn centre(q: [f64; 4]) -> f64 {
+        q.iter().sum::<f64>() / 4.0
+    }
+}
+
+impl NodeValue for [f64; 3] {
+    fn between(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+        [0, 1, 2].map(|c| f64::between(a[c], b[c]))
+    }
+    fn centre(q: [[f64; 3]; 4]) -> [f64; 3] {
+        [0, 1, 2].map(|c| f64::centre(q.map(|v| v[c])))
+    }
+}
+
 impl LayerInsertion {
-    /// Carries a nodal field (one value per old node) to the new mesh: copies take their origin's
-    /// value, new mid and centre nodes the mean of the nodes they lie between.
-    pub fn carry_node_values(&self, old: &[f64]) -> Vec<f64> {
+    /// Carries a nodal field (one value per old node) to the new mesh, in place: copies take their
+    /// origin's value, new mid and centre nodes the mean of the nodes they lie between.
+    pub fn carry_nodes<T: NodeValue>(&self, values: &mut Vec<T>) {
         assert_eq!(
-            old.len(),
+            values.len(),
             self.old_num_nodes,
             "one value per node of the old mesh"
         );
-        let mut v = old.to_vec();
         for s in &self.new_nodes {
             let value = match *s {
-                NodeSource::Copy(p) => v[p],
-                NodeSource::Between(a, b) => 0.5 * (v[a] + v[b]),
-                NodeSource::Centre(q) => q.iter().map(|&n| v[n]).sum::<f64>() / 4.0,
+                NodeSource::Copy(p) => values[p],
+                NodeSource::Between(a, b) => T::between(values[a], values[b]),
+                NodeSource::Centre(q) => T::centre(q.map(|n| values[n])),
             };
-            v.push(value);
+            values.push(value);
         }
-        v
     }
 
-    /// Carries per-element state: old elements keep theirs, each new element gets `fill(below)` where
-    /// `below` is the element under it (e.g. fresh granulation tissue, or a copy of its neighbour's).
-    pub fn carry_element_values<T: Clone>(
-        &self,
-        old: &[T],
-        fill: impl Fn(ElementId) -> T,
-    ) -> Vec<T> {
+    /// Carries per-element state to the new mesh, in place: old elements keep theirs, each new
+    /// element takes the state of the element below it (a copy of its neighbour's).
+    pub fn carry_elements<T: Clone>(&self, values: &mut Vec<T>) {
         assert_eq!(
-            old.len(),
+            values.len(),
             self.old_num_elements,
             "one value per element of the old mesh"
         );
-        let mut v = old.to_vec();
-        v.extend(self.new_elements.iter().map(|&e| fill(e)));
-        v
+        for &below in &self.new_elements {
+            values.push(values[below].clone());
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 //! Mesh handling for callus, the distraction-osteogenesis simulator: the [`Mesh`] type (nodes,
 //! element blocks with a region per element, named boundary sets), Gmsh import ([`gmsh`]), checks
 //! ([`Mesh::validate`]), degree elevation ([`elevate`]), the built-in osteotomy generator
-//! ([`generate`]), gap growth by layer insertion ([`growth`]) and VTU export ([`vtu`]).
+//! ([`generate`]), gap growth by layer insertion ([`growth`]) and named fields for output
+//! ([`field`]; the files are callus-io's).
 //!
 //! Units: coordinates in mm. 2D meshes lie in the z = 0 plane with x = r (radius) and y = z
 //! (axial) for axisymmetric analyses.
@@ -12,16 +13,17 @@ mod check;
 pub mod element;
 pub mod elevate;
 mod error;
+pub mod field;
 pub mod generate;
 pub mod geometry;
 pub mod gmsh;
 pub mod growth;
 mod mesh;
-pub mod vtu;
 
 pub use check::{COINCIDENT_NODE_TOLERANCE, DEGENERATE_SCALED_JACOBIAN};
 pub use element::ElementKind;
 pub use error::{Location, MeshError};
+pub use field::Field;
 pub use mesh::{BoundarySet, ElementBlock, ElementId, ElementRef, Facet, Mesh, NodeId, RegionId};
 
 /// Conventional names of the regions of a long-bone osteotomy model.

@@ -142,18 +142,24 @@ fn grow_and_check(mut mesh: Mesh, layers_per_facet: usize) {
             plane_rim(&before) * lateral_per_rim,
             "{exterior0} → {exterior1}"
         );
-        // Per-element state: old values kept, new ones filled; the integral over the old elements is conserved.
+        // Per-element state: old values kept (so their content is conserved), each new element
+        // a copy of the element below it.
         let density: Vec<f64> = (0..before.num_elements())
             .map(|e| 1.0 + (e % 7) as f64)
             .collect();
-        let carried = map.carry_element_values(&density, |_| 0.0);
+        let mut carried = density.clone();
+        map.carry_elements(&mut carried);
         let content = |m: &Mesh, d: &[f64]| -> f64 {
             d.iter()
                 .enumerate()
                 .map(|(e, v)| v * element_measure(m, e))
                 .sum()
         };
-        assert!(rel(content(&mesh, &carried), content(&before, &density)) < 1e-12);
+        let old = before.num_elements();
+        assert!(rel(content(&mesh, &carried[..old]), content(&before, &density)) < 1e-12);
+        for (i, &below) in map.new_elements.iter().enumerate() {
+            assert_eq!(carried[old + i], density[below]);
+        }
         // Nodal state: a field linear in the radius is carried exactly (copies and mid-nodes alike).
         let radius = |m: &Mesh| -> Vec<f64> {
             m.coords()
@@ -161,10 +167,19 @@ fn grow_and_check(mut mesh: Mesh, layers_per_facet: usize) {
                 .map(|x| if m.dim() == 2 { x[0] } else { x[0].hypot(x[1]) })
                 .collect()
         };
-        let carried = map.carry_node_values(&radius(&before));
+        let mut carried = radius(&before);
+        map.carry_nodes(&mut carried);
+        let mut positions = before.coords().to_vec();
+        map.carry_nodes(&mut positions);
         if mesh.dim() == 2 {
             for (a, b) in carried.iter().zip(radius(&mesh)) {
                 assert!((a - b).abs() < 1e-12);
+            }
+        }
+        // Vectors are carried component by component: in 2D the radial coordinate is the radius.
+        if mesh.dim() == 2 {
+            for (x, r) in positions.iter().zip(&carried) {
+                assert_eq!(x[0], *r);
             }
         }
         for (i, s) in map.new_nodes.iter().enumerate() {

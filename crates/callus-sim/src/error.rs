@@ -1,7 +1,6 @@
-//! Errors of a run.
+//! Errors of a run: typed, each with its source, naming the day, the step or element, and the fix.
 
-use std::path::PathBuf;
-
+use crate::record::OutputError;
 use crate::scenario::ScenarioError;
 
 /// Why a run could not start or stopped.
@@ -10,37 +9,104 @@ pub enum SimError {
     /// The scenario is invalid, or does not fit the mesh (names the key).
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    /// From the mesh.
+    /// Setting up: from the mesh.
     #[error(transparent)]
     Mesh(#[from] callus_mesh::MeshError),
-    /// From the solver.
+    /// Setting up: from the solver.
     #[error(transparent)]
     Fem(#[from] callus_fem::FemError),
-    /// From the biology.
+    /// Setting up: from the biology.
     #[error(transparent)]
     Bio(#[from] callus_bio::BioError),
-    /// A file could not be written.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The operating system's error.
-        source: std::io::Error,
-    },
-    /// An HDF5 file could not be written or read.
-    #[error("{}: HDF5: {message}", path.display())]
-    Hdf5 {
-        /// The file.
-        path: PathBuf,
-        /// HDF5's error.
-        message: String,
-    },
-    /// The simulation failed on a day (names the day and what happened).
-    #[error("day {day}: {message}")]
+    /// A phase of a day failed.
+    #[error("day {day}, {during}: {source}")]
     Day {
         /// Day of the protocol.
         day: u32,
-        /// What happened.
-        message: String,
+        /// The phase.
+        during: During,
+        /// What failed.
+        source: DayError,
     },
+    /// A distraction step turned an element over.
+    #[error("day {day}, distraction step {step}: element {element} (region '{region}') is turned over (its worst scaled Jacobian is {quality:.3}); take smaller steps (more a day: protocol.rhythm), insert layers earlier (numerics.max_element_height_mm) or rezone more (numerics.rezone_regions, numerics.rezone_below_quality)")]
+    Inverted {
+        /// Day of the protocol.
+        day: u32,
+        /// Step of the day (0-based).
+        step: usize,
+        /// External tag of the element.
+        element: u64,
+        /// Its region.
+        region: String,
+        /// Its smallest scaled Jacobian at a node (≤ 0).
+        quality: f64,
+    },
+    /// A sink could not take a day's (or the run's) report.
+    #[error("day {day}: writing the outputs: {source}")]
+    Output {
+        /// Day of the protocol (the last one for the run's report).
+        day: u32,
+        /// The sink's error.
+        source: OutputError,
+    },
+}
+
+/// The phase of a day that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum During {
+    /// A distraction step (0-based within the day).
+    Step(usize),
+    /// Inserting a layer at the growth plane.
+    Growth,
+    /// Rezoning the soft tissue.
+    Rezoning,
+    /// The physiological load cycle.
+    Load,
+    /// The rule and the tissue state.
+    Differentiation,
+    /// Cell diffusion.
+    Cells,
+    /// The drained stiffness test.
+    Stiffness,
+    /// Gap, fractions, bridging.
+    Observables,
+}
+
+impl std::fmt::Display for During {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            During::Step(k) => write!(f, "distraction step {k}"),
+            During::Growth => f.write_str("gap growth"),
+            During::Rezoning => f.write_str("rezoning"),
+            During::Load => f.write_str("the load cycle"),
+            During::Differentiation => f.write_str("differentiation"),
+            During::Cells => f.write_str("cell diffusion"),
+            During::Stiffness => f.write_str("the stiffness test"),
+            During::Observables => f.write_str("the observables"),
+        }
+    }
+}
+
+/// What failed in a phase of a day.
+#[derive(Debug, thiserror::Error)]
+pub enum DayError {
+    /// The solver.
+    #[error(transparent)]
+    Fem(#[from] callus_fem::FemError),
+    /// The biology.
+    #[error(transparent)]
+    Bio(#[from] callus_bio::BioError),
+    /// The mesh.
+    #[error(transparent)]
+    Mesh(#[from] callus_mesh::MeshError),
+}
+
+/// Maps an error of a phase to [`SimError::Day`].
+pub(crate) fn at<E: Into<DayError>>(day: u32, during: During) -> impl FnOnce(E) -> SimError {
+    move |e| SimError::Day {
+        day,
+        during,
+        source: e.into(),
+    }
 }

@@ -1,26 +1,34 @@
 //! # callus-sim
 //!
-//! The distraction osteogenesis simulation (shared/MODEL.md §5–7): the scenario a run is configured
-//! by ([`scenario`]), the protocol's day-by-day plan ([`protocol`]), the model it builds
-//! ([`model`]), the mechanics of a day ([`mechanics`]), gap growth ([`growth`]), the observables
-//! ([`observe`]), the daily loop ([`run`]) and its files ([`output`]: tables in [`table`], HDF5 in [`results_h5`]), rezoning after gap growth
-//! ([`rezone`]), rate × rhythm sweeps ([`sweep`]) and SVG plots of both ([`plots`]).
+//! The distraction osteogenesis simulation (shared/MODEL.md §5–7). A [`Simulation`] runs a
+//! [`Scenario`] day by day; its methods are the phases of a day ([`simulation`]) and it hands every
+//! day to a [`RunSink`] ([`record`]: what a run emits). It writes no file: callus-io does.
+//!
+//! - The input: the scenario ([`scenario`], TOML over a commented default), the protocol's
+//!   day-by-day plan ([`protocol`]), the model it builds and checks against its mesh ([`model`]).
+//! - The state: the body, its mesh in the current configuration and its reference ([`body`]); every
+//!   per-node and per-element field, carried through a layer insertion by one call ([`state`]); the
+//!   materials of the elements ([`materials`]).
+//! - The phases' machinery: the mechanics of a day ([`mechanics`]), gap growth ([`growth`]) and
+//!   rezoning ([`rezone`]), the observables ([`observe`]).
+//! - Studies: the cases of a rate × rhythm sweep ([`sweep`]).
 
+pub mod body;
 mod error;
 pub mod growth;
 pub mod materials;
 pub mod mechanics;
 pub mod model;
 pub mod observe;
-pub mod output;
-pub mod plots;
 pub mod protocol;
-pub mod results_h5;
+pub mod record;
 pub mod rezone;
-pub mod run;
 pub mod scenario;
+pub mod simulation;
+pub mod state;
 pub mod sweep;
-pub mod table;
 
-pub use error::SimError;
+pub use error::{DayError, During, SimError};
+pub use record::{DayReport, Outcome, RunReport, RunSink, Summary};
 pub use scenario::{Scenario, ScenarioError};
+pub use simulation::{SimOptions, Simulation};

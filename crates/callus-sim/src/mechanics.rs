@@ -27,6 +27,7 @@ use callus_fem::{FemError, Idealisation};
 use callus_mesh::Mesh;
 
 use crate::materials::Materials;
+use crate::protocol::Step;
 use crate::scenario::Boundary;
 
 /// Time stepping of a transient: Δt starts at `first_s`, doubles every `steps_per_level` steps up
@@ -89,19 +90,6 @@ impl std::ops::AddAssign for Timings {
             solve_s: o.solve_s,
         });
     }
-}
-
-/// One distraction step (MODEL.md §5): the moving set is pulled `amount_mm` along the bone axis
-/// over `ramp_s`, then held until `interval_s` after the step began (the next step, or the end of
-/// the day).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct DistractionStep {
-    /// Lengthening (mm).
-    pub amount_mm: f64,
-    /// Duration of the ramp (s).
-    pub ramp_s: f64,
-    /// From the start of the step to the next (s).
-    pub interval_s: f64,
 }
 
 /// The state a distraction step starts from.
@@ -252,12 +240,13 @@ impl Mechanics {
         Ok(())
     }
 
-    /// One distraction step (see [`DistractionStep`]) on `mesh` from `start`.
+    /// One distraction step on `mesh` from `start`: the moving set pulled `step.amount_mm` along
+    /// the bone axis over `step.ramp_s`, then held for the rest of `step.interval_s`.
     pub fn distraction_step(
         &mut self,
         mesh: &Mesh,
         materials: &Materials,
-        step: &DistractionStep,
+        step: &Step,
         start: StepStart,
     ) -> Result<StepOutcome, FemError> {
         self.assemble(mesh, materials)?;

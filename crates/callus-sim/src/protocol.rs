@@ -7,15 +7,20 @@ use crate::scenario::{Phase, Protocol, Rhythm};
 /// Seconds in a day.
 pub const DAY_S: f64 = 86_400.0;
 
-/// One distraction step: a displacement ramp.
+/// One distraction step: a displacement ramp of `amount_mm` over `ramp_s`, then held until the next
+/// step (or the end of the day), `interval_s` after its start.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Step {
+    /// Which step of the day (0-based).
+    pub index: usize,
     /// Start within the day (s).
     pub start_s: f64,
     /// Ramp duration (s).
     pub ramp_s: f64,
     /// Lengthening of this step (mm).
     pub amount_mm: f64,
+    /// From the start of this step to the start of the next, or to the end of the day (s).
+    pub interval_s: f64,
 }
 
 /// What happens on one day.
@@ -55,11 +60,17 @@ impl Protocol {
                 }
                 let amount = step.min(remaining);
                 steps.push(Step {
+                    index: k as usize,
                     start_s: k as f64 * DAY_S / per_day as f64,
                     ramp_s: ramp,
                     amount_mm: amount,
+                    interval_s: 0.0,
                 });
                 remaining -= amount;
+            }
+            for k in 0..steps.len() {
+                let end = steps.get(k + 1).map_or(DAY_S, |s| s.start_s);
+                steps[k].interval_s = end - steps[k].start_s;
             }
             days.push(Day {
                 day,

@@ -219,7 +219,7 @@ fn keep_on_rail(
 
 /// Worst element quality of `elements` of `mesh` with the nodes at `coords`: the smallest scaled
 /// Jacobian at the element nodes ([`min_scaled_jacobian`], curved sides included).
-fn worst_quality(mesh: &Mesh, coords: &[[f64; 3]], elements: &[ElementId]) -> f64 {
+pub fn worst_quality(mesh: &Mesh, coords: &[[f64; 3]], elements: &[ElementId]) -> f64 {
     let mut x = [[0.0; 3]; MAX_NODES];
     elements
         .iter()

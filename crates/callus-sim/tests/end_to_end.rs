@@ -2,52 +2,36 @@
 //! `#[ignore]`d here and run in release by scripts/test.sh
 //! (`cargo test --release -p callus-sim --test end_to_end -- --ignored`).
 
-use std::path::Path;
+use rayon::prelude::*;
 
-use callus_sim::run::{run, RunOptions, Summary};
 use callus_sim::scenario::Rhythm;
-use callus_sim::sweep::{cases, sweep, SweepOptions};
-use callus_sim::Scenario;
+use callus_sim::sweep::cases;
+use callus_sim::{Outcome, Scenario, SimOptions, Simulation, Summary};
 
-fn simulate(toml: &str, dir: &Path) -> (Summary, String) {
+fn simulate(toml: &str) -> Outcome {
     let s = Scenario::from_toml(toml, "test.toml").unwrap();
-    let options = RunOptions {
-        out_dir: dir.to_path_buf(),
-        threads: 1,
-        fields: false,
-    };
-    let summary = run(&s, "test.toml", &options, &mut |_| {}).unwrap();
-    let history = std::fs::read_to_string(dir.join("history.csv")).unwrap();
-    (summary, history)
-}
-
-fn numbers(csv: &str, name: &str) -> Vec<f64> {
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let i = header.iter().position(|h| *h == name).unwrap();
-    lines
-        .map(|l| l.split(',').nth(i).unwrap().parse().unwrap())
-        .collect()
+    Simulation::new(&s, "test.toml", SimOptions::default())
+        .unwrap()
+        .run(&mut ())
+        .unwrap()
 }
 
 /// The default scenario distracted 10 mm at `rhythm` straight after the osteotomy, one day of
 /// consolidation, no physiological load: checks that the gap opened by exactly the lengthening and
 /// that no element ever fell below `min_quality`.
 fn distract_default(rhythm: &str, min_quality: f64) -> Summary {
-    let dir = tempfile::tempdir().unwrap();
-    let (summary, history) = simulate(
-        &format!(
-            "[protocol]\nlatency_days = 0\nrhythm = {rhythm}\nconsolidation_days = 1\n\
-             [loading]\nkind = \"none\"\n"
-        ),
-        dir.path(),
-    );
+    let Outcome {
+        summary, history, ..
+    } = simulate(&format!(
+        "[protocol]\nlatency_days = 0\nrhythm = {rhythm}\nconsolidation_days = 1\n\
+         [loading]\nkind = \"none\"\n"
+    ));
     assert!(
         (summary.final_gap_mm - 11.0).abs() < 0.05,
         "gap {} mm",
         summary.final_gap_mm
     );
-    let quality = numbers(&history, "min_element_quality");
+    let quality: Vec<f64> = history.iter().map(|r| r.min_element_quality).collect();
     assert!(
         quality.iter().all(|&q| q > min_quality),
         "worst element quality by day: {quality:?}"
@@ -82,26 +66,30 @@ fn default_geometry_grows_through_ten_millimetres() {
 #[test]
 #[ignore = "about 30 s in release; scripts/test.sh runs it"]
 fn three_dimensional_run_grows_and_stiffens() {
-    let dir = tempfile::tempdir().unwrap();
     let small = include_str!("../../../validation/small_run.toml");
-    let (summary, history) = simulate(
-        &format!("{small}\n[geometry]\nidealisation = \"3d\"\n"),
-        dir.path(),
-    );
+    let Outcome {
+        summary, history, ..
+    } = simulate(&format!("{small}\n[geometry]\nidealisation = \"3d\"\n"));
     assert!(summary.layers_inserted >= 1);
     assert!(
         (summary.final_gap_mm - 3.0).abs() < 0.02,
         "{}",
         summary.final_gap_mm
     );
-    let torsion = numbers(&history, "torsional_stiffness_nmm_per_rad");
+    let torsion: Vec<f64> = history
+        .iter()
+        .map(|r| r.torsional_stiffness_nmm_per_rad.unwrap())
+        .collect();
     assert!(torsion.iter().all(|&t| t > 0.0), "{torsion:?}");
-    let stiffness = numbers(&history, "callus_stiffness_n_per_mm");
+    let stiffness: Vec<f64> = history
+        .iter()
+        .map(|r| r.callus_stiffness_n_per_mm)
+        .collect();
     assert!(
         stiffness[5] > 10.0 * stiffness[2],
         "stiffening in consolidation: {stiffness:?}"
     );
-    let quality = numbers(&history, "min_element_quality");
+    let quality: Vec<f64> = history.iter().map(|r| r.min_element_quality).collect();
     assert!(quality.iter().all(|&q| q > 0.0), "{quality:?}");
 }
 
@@ -127,7 +115,6 @@ fn default_geometry_takes_whole_millimetre_steps() {
 #[test]
 #[ignore = "about 30 s in release on 2 cores; scripts/test.sh runs it"]
 fn rhythm_more_steps_lower_peak_force_no_worse_healing() {
-    let dir = tempfile::tempdir().unwrap();
     let rhythms = [
         Rhythm::Steps(1),
         Rhythm::Steps(2),
@@ -135,23 +122,22 @@ fn rhythm_more_steps_lower_peak_force_no_worse_healing() {
         Rhythm::Continuous,
     ];
     let cases = cases(&Scenario::default_scenario(), &[1.0], &rhythms, "default").unwrap();
-    let options = SweepOptions {
-        out_dir: dir.path().to_path_buf(),
-        fields: false,
-        resume: false,
-    };
-    let rows = sweep(&cases, "default", &options, &|_| {}).unwrap();
-    assert!(rows.iter().all(|r| r.status == "ok"), "{rows:?}");
+    let rows: Vec<Summary> = cases
+        .par_iter()
+        .map(|c| {
+            Simulation::new(&c.scenario, "default", SimOptions::default())
+                .and_then(|s| s.run(&mut ()))
+                .unwrap_or_else(|e| panic!("{}: {e}", c.name()))
+                .summary
+        })
+        .collect();
     let peak: Vec<f64> = rows.iter().map(|r| r.max_peak_force_n.unwrap()).collect();
     assert!(
         peak.windows(2).all(|w| w[1] < w[0]),
         "largest step force (N) at 1, 2, 4 steps a day and continuously: {peak:?}"
     );
     let bridging: Vec<u32> = rows.iter().map(|r| r.bridging_day.unwrap()).collect();
-    let bone: Vec<f64> = rows
-        .iter()
-        .map(|r| r.final_fractions.unwrap().bone())
-        .collect();
+    let bone: Vec<f64> = rows.iter().map(|r| r.final_fractions.bone()).collect();
     // Healing: the bridging day (the healing index) no later than with one step. The final bone
     // fraction is compared within what the bookkeeping resolves: rezoning moves a tissue's
     // volume by up to 2 % of the regenerate (measured on the default run, issue 5), and runs with

@@ -2,13 +2,11 @@
 //! set masks), field sizes are checked, and the write is atomic. That a real VTK reader opens the
 //! files is checked by scripts/check_vtk_readers.py, which the test command runs.
 
-mod common;
-
 use base64::Engine;
+use callus_io::vtu::{pvd, to_vtu_string, write_vtu};
 use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::{axisymmetric, revolved, OsteotomyGeometry, Revolution};
-use callus_mesh::vtu::{to_vtu_string, write_vtu, Field};
-use callus_mesh::Mesh;
+use callus_mesh::{Field, Mesh};
 
 /// The decoded bytes of the DataArray called `name`.
 fn array(doc: &str, name: &str) -> Vec<u8> {
@@ -96,31 +94,26 @@ fn fields_are_written_and_checked() {
     let u: Vec<f64> = (0..3 * mesh.num_nodes()).map(|i| i as f64 * 0.5).collect();
     let doc = to_vtu_string(
         &mesh,
-        &[Field {
-            name: "E_mpa",
-            components: 1,
-            values: &e,
-        }],
-        &[Field {
-            name: "u_mm",
-            components: 3,
-            values: &u,
-        }],
+        &[Field::borrowed("E_mpa", 1, &e)],
+        &[Field::borrowed("u_mm", 3, &u)],
     )
     .unwrap();
     assert_eq!(f64s(&array(&doc, "E_mpa")), e);
     assert_eq!(f64s(&array(&doc, "u_mm")), u);
-    let err = to_vtu_string(
+    let err = to_vtu_string(&mesh, &[Field::borrowed("E_mpa", 1, &e[1..])], &[]).unwrap_err();
+    assert!(err.contains("E_mpa"), "{err}");
+    let written = write_vtu(
+        std::path::Path::new("x.vtu"),
         &mesh,
-        &[Field {
-            name: "E_mpa",
-            components: 1,
-            values: &e[1..],
-        }],
+        &[Field::borrowed("E_mpa", 1, &e[1..])],
         &[],
     )
-    .unwrap_err();
-    assert!(err.to_string().contains("E_mpa"));
+    .unwrap_err()
+    .to_string();
+    assert!(
+        written.contains("x.vtu") && written.contains("E_mpa"),
+        "{written}"
+    );
 }
 
 #[test]
@@ -139,4 +132,16 @@ fn write_is_atomic_and_leaves_no_temporary_file() {
     let bad = dir.path().join("missing/mesh.vtu");
     let err = write_vtu(&bad, &mesh, &[], &[]).unwrap_err();
     assert!(err.to_string().contains("missing"), "{err}");
+}
+
+/// Goal: a ParaView collection lists every dataset with its time, file names escaped for XML.
+#[test]
+fn a_collection_lists_its_datasets() {
+    let text = pvd(&[(0, "fields/day_000.vtu".into()), (5, "a&b.vtu".into())]);
+    assert!(
+        text.starts_with("<?xml") && text.contains("<Collection>"),
+        "{text}"
+    );
+    assert!(text.contains("timestep=\"0\" group=\"\" part=\"0\" file=\"fields/day_000.vtu\""));
+    assert!(text.contains("timestep=\"5\" group=\"\" part=\"0\" file=\"a&amp;b.vtu\""));
 }

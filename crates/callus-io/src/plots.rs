@@ -11,48 +11,52 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::output::{ForceSample, HistoryRow};
-use crate::protocol::DAY_S;
-use crate::SimError;
+use callus_bio::Fractions;
+use callus_sim::protocol::DAY_S;
+use callus_sim::record::{ForceSample, HistoryRow};
+
+use crate::atomic::write_atomically;
+use crate::error::file;
+use crate::IoError;
+
+/// What a drawing function returns (plotters' errors, boxed).
+type Drawn = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 const SIZE: (u32, u32) = (800, 500);
 
-/// Colours of the tissues, in the order of the history's fraction columns.
-const TISSUES: [(&str, RGBColor); 6] = [
-    ("granulation", RGBColor(200, 200, 200)),
-    ("fibrous", RGBColor(230, 159, 0)),
-    ("cartilage", RGBColor(86, 180, 233)),
-    ("immature bone", RGBColor(240, 228, 66)),
-    ("mature bone", RGBColor(213, 94, 0)),
-    ("marrow", RGBColor(204, 121, 167)),
+/// Colours of the tissues, in the order of [`Fractions::NAMES`].
+const TISSUE_COLOURS: [RGBColor; 6] = [
+    RGBColor(200, 200, 200),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(240, 228, 66),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
 ];
-
-fn plot_error(name: &str, e: impl std::fmt::Display) -> SimError {
-    SimError::Day {
-        day: 0,
-        message: format!("plot {name}: {e}"),
-    }
-}
 
 /// Draws into an SVG string with `draw`, then writes it to `dir/name` atomically.
 fn write_svg(
     dir: &Path,
     name: &str,
-    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), Box<dyn std::error::Error>>,
-) -> Result<(), SimError> {
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Drawn,
+) -> Result<(), IoError> {
+    let path = dir.join(name);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| plot_error(name, e))?;
-        draw(&root).map_err(|e| plot_error(name, e))?;
-        root.present().map_err(|e| plot_error(name, e))?;
+        let drawn = (|| -> Drawn {
+            root.fill(&WHITE)?;
+            draw(&root)?;
+            root.present()?;
+            Ok(())
+        })();
+        drawn.map_err(|source| IoError::Plot {
+            path: path.clone(),
+            source,
+        })?;
     }
-    std::fs::create_dir_all(dir).map_err(|source| SimError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    callus_mesh::vtu::write_atomically(&dir.join(name), svg.as_bytes())?;
-    Ok(())
+    std::fs::create_dir_all(dir).map_err(file(dir))?;
+    write_atomically(&path, svg.as_bytes())
 }
 
 /// The frame every chart shares: title, margin, room for the x labels and `y_label_area` pixels
@@ -88,11 +92,7 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
 /// A stiffness curve: (day, N/mm).
 pub type Curve = (String, Vec<(f64, f64)>);
 
-fn stiffness_chart(
-    root: &DrawingArea<SVGBackend, Shift>,
-    title: &str,
-    curves: &[Curve],
-) -> Result<(), Box<dyn std::error::Error>> {
+fn stiffness_chart(root: &DrawingArea<SVGBackend, Shift>, title: &str, curves: &[Curve]) -> Drawn {
     let (d0, d1) = span(curves.iter().flat_map(|c| c.1.iter().map(|p| p.0)));
     let (s0, s1) = span(
         curves
@@ -134,7 +134,7 @@ pub fn run_plots(
     dir: &Path,
     history: &[HistoryRow],
     forces: &[ForceSample],
-) -> Result<(), SimError> {
+) -> Result<(), IoError> {
     if history.is_empty() {
         return Ok(());
     }
@@ -158,18 +158,9 @@ pub fn run_plots(
             .x_desc("day")
             .y_desc("volume fraction (–)")
             .draw()?;
-        let fractions = |r: &HistoryRow| {
-            [
-                r.granulation_fraction,
-                r.fibrous_fraction,
-                r.cartilage_fraction,
-                r.immature_bone_fraction,
-                r.mature_bone_fraction,
-                r.marrow_fraction,
-            ]
-        };
+        let fractions = |r: &HistoryRow| r.fractions.values();
         // Stacked: band i lies between the sums of fractions 0..i and 0..=i.
-        for (i, &(name, colour)) in TISSUES.iter().enumerate() {
+        for (i, (name, &colour)) in Fractions::NAMES.iter().zip(&TISSUE_COLOURS).enumerate() {
             let lower: Vec<(f64, f64)> = history
                 .iter()
                 .map(|r| (r.day as f64, fractions(r)[..i].iter().sum::<f64>()))
@@ -181,7 +172,7 @@ pub fn run_plots(
             let band: Vec<(f64, f64)> = upper.iter().chain(lower.iter().rev()).copied().collect();
             chart
                 .draw_series(std::iter::once(Polygon::new(band, colour.filled())))?
-                .label(name)
+                .label(name.replace('_', " "))
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
                 });
@@ -245,7 +236,7 @@ pub struct SweepCase {
 }
 
 /// Writes the plots of a sweep into `dir` (its `plots/`).
-pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), SimError> {
+pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), IoError> {
     let curves: Vec<Curve> = cases
         .iter()
         .filter(|c| !c.stiffness.is_empty())

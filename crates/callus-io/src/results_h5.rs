@@ -31,12 +31,12 @@ use std::path::{Path, PathBuf};
 use hdf5::types::VarLenUnicode;
 use ndarray::{ArrayView1, ArrayView2};
 
-use callus_mesh::vtu::{temporary_beside, write_atomically, Field};
-use callus_mesh::Mesh;
+use callus_mesh::{Field, Mesh};
 
-use crate::output::io;
+use crate::atomic::{temporary_beside, write_atomically};
+use crate::error::file;
 use crate::table::{unit_of, Column, Values};
-use crate::SimError;
+use crate::IoError;
 
 /// Name and version of the layout above (root attribute `layout`).
 pub const LAYOUT: &str = "callus-results-1";
@@ -44,10 +44,10 @@ pub const LAYOUT: &str = "callus-results-1";
 /// Deflate level of every dataset (1–9).
 const DEFLATE_LEVEL: u8 = 4;
 
-fn h5_error(path: &Path) -> impl Fn(hdf5::Error) -> SimError + '_ {
-    move |e| SimError::Hdf5 {
+fn h5_error(path: &Path) -> impl Fn(hdf5::Error) -> IoError + '_ {
+    move |source| IoError::Hdf5 {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source,
     }
 }
 
@@ -143,8 +143,8 @@ struct Staged {
 }
 
 impl Staged {
-    fn create(path: &Path) -> Result<Staged, SimError> {
-        let temporary = temporary_beside(path).map_err(io(path))?.into_temp_path();
+    fn create(path: &Path) -> Result<Staged, IoError> {
+        let temporary = temporary_beside(path).map_err(file(path))?.into_temp_path();
         let file = hdf5::File::create(&temporary).map_err(h5_error(path))?;
         Ok(Staged {
             path: path.to_path_buf(),
@@ -153,14 +153,16 @@ impl Staged {
         })
     }
 
-    fn commit(self) -> Result<(), SimError> {
+    fn commit(self) -> Result<(), IoError> {
         let Staged {
             path,
             temporary,
             file,
         } = self;
         file.close().map_err(h5_error(&path))?;
-        temporary.persist(&path).map_err(|e| io(&path)(e.error))
+        temporary
+            .persist(&path)
+            .map_err(|e| crate::error::file(&path)(e.error))
     }
 }
 
@@ -202,7 +204,7 @@ pub struct RunResults {
 
 impl RunResults {
     /// Starts `dir/results.h5` with its root attributes.
-    pub fn create(dir: &Path, scenario_toml: &str, idealisation: &str) -> Result<Self, SimError> {
+    pub fn create(dir: &Path, scenario_toml: &str, idealisation: &str) -> Result<Self, IoError> {
         let path = dir.join("results.h5");
         let staged = Staged::create(&path)?;
         let root = &staged.file;
@@ -228,7 +230,7 @@ impl RunResults {
         mesh: &Mesh,
         cell_fields: &[Field],
         point_fields: &[Field],
-    ) -> Result<(), SimError> {
+    ) -> Result<(), IoError> {
         let path = self.staged.path.clone();
         let fields = self.staged.file.group("fields").map_err(h5_error(&path))?;
         let name = day_group(day);
@@ -244,7 +246,7 @@ impl RunResults {
 
     /// Adds the histories, renames `results.h5` into place and writes `results.xdmf` (when there
     /// are field days).
-    pub fn finish(self, history: &[Column], forces: &[Column]) -> Result<(), SimError> {
+    pub fn finish(self, history: &[Column], forces: &[Column]) -> Result<(), IoError> {
         let path = self.staged.path.clone();
         let root = &self.staged.file;
         (|| {
@@ -324,9 +326,9 @@ fn write_mesh_day(
 
 fn write_field(group: &hdf5::Group, f: &Field, entries: usize) -> hdf5::Result<()> {
     if f.components == 1 {
-        write_array(group, f.name, f.values, &[entries])?;
+        write_array(group, &f.name, &f.values, &[entries])?;
     } else {
-        write_array(group, f.name, f.values, &[entries, f.components])?;
+        write_array(group, &f.name, &f.values, &[entries, f.components])?;
     }
     Ok(())
 }
@@ -393,7 +395,7 @@ pub fn write_sweep_h5(
     path: &Path,
     rows: &[Column],
     case_results: &[(String, PathBuf)],
-) -> Result<(), SimError> {
+) -> Result<(), IoError> {
     let staged = Staged::create(path)?;
     let root = &staged.file;
     (|| {
@@ -482,11 +484,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut results = RunResults::create(dir.path(), "", "axisymmetric").unwrap();
         let values = [0.25, 0.5];
-        let field = Field {
-            name: "stimulus",
-            components: 1,
-            values: &values,
-        };
+        let field = Field::borrowed("stimulus", 1, &values);
         results.write_day(3, &mesh, &[field], &[]).unwrap();
         results.finish(&[], &[]).unwrap();
         let file = hdf5::File::open(dir.path().join("results.h5")).unwrap();

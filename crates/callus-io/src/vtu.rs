@@ -4,25 +4,17 @@
 //! Every mesh gets the cell arrays `region` (region id) and `element_tag`, a point array
 //! `set:<name>` (1 on the nodes of each boundary set) and the region names as a field-data string
 //! array `region_names`; callers add their own fields. The file is written to a temporary name in the
-//! same directory and renamed, so an interrupted write leaves no partial file.
+//! same directory and renamed, so an interrupted write leaves no partial file. A ParaView
+//! collection (`.pvd`) lists the files of a time series ([`pvd`]).
 
-use std::io::Write;
 use std::path::Path;
 
 use base64::Engine;
 
-use crate::{Mesh, MeshError};
+use callus_mesh::{Field, Mesh};
 
-/// Values of one field: scalars or vectors, per cell or per point.
-#[derive(Clone, Debug)]
-pub struct Field<'a> {
-    /// Array name (shown in ParaView).
-    pub name: &'a str,
-    /// Components per entry (1 for a scalar, 3 for a vector).
-    pub components: usize,
-    /// `components` values per cell or point, in mesh order.
-    pub values: &'a [f64],
-}
+use crate::atomic::write_atomically;
+use crate::IoError;
 
 fn b64(bytes: &[u8]) -> String {
     let mut data = Vec::with_capacity(8 + bytes.len());
@@ -54,27 +46,39 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Renders `mesh` with extra cell and point fields as a `.vtu` document.
-pub fn to_vtu_string(
+/// Checks that every field has `components` values per cell or point of `mesh`; the message names
+/// the field and its size.
+pub(crate) fn check_fields(
     mesh: &Mesh,
     cell_fields: &[Field],
     point_fields: &[Field],
-) -> Result<String, MeshError> {
+) -> Result<(), String> {
     for (fields, count, what) in [
         (cell_fields, mesh.num_elements(), "cell"),
         (point_fields, mesh.num_nodes(), "point"),
     ] {
         for f in fields {
             if f.values.len() != f.components * count {
-                return Err(MeshError::Invalid(format!(
-                    "VTU export: {what} field '{}' has {} values, expected {} × {count}",
+                return Err(format!(
+                    "{what} field '{}' has {} values, expected {} × {count}",
                     f.name,
                     f.values.len(),
                     f.components
-                )));
+                ));
             }
         }
     }
+    Ok(())
+}
+
+/// Renders `mesh` with extra cell and point fields as a `.vtu` document; fields that do not fit
+/// the mesh are refused, naming the field.
+pub fn to_vtu_string(
+    mesh: &Mesh,
+    cell_fields: &[Field],
+    point_fields: &[Field],
+) -> Result<String, String> {
+    check_fields(mesh, cell_fields, point_fields)?;
     let mut out = String::new();
     out.push_str("<?xml version=\"1.0\"?>\n");
     out.push_str("<VTKFile type=\"UnstructuredGrid\" version=\"1.0\" byte_order=\"LittleEndian\" header_type=\"UInt64\">\n");
@@ -145,9 +149,9 @@ pub fn to_vtu_string(
         array(
             &mut out,
             "Float64",
-            f.name,
+            &f.name,
             f.components,
-            f.values,
+            &f.values,
             |v: f64| v.to_le_bytes().to_vec(),
         );
     }
@@ -172,9 +176,9 @@ pub fn to_vtu_string(
         array(
             &mut out,
             "Float64",
-            f.name,
+            &f.name,
             f.components,
-            f.values,
+            &f.values,
             |v: f64| v.to_le_bytes().to_vec(),
         );
     }
@@ -185,42 +189,30 @@ pub fn to_vtu_string(
 
 /// Writes `mesh` and fields to `path` atomically (temporary file in the same directory, then rename).
 pub fn write_vtu(
-    path: impl AsRef<Path>,
+    path: &Path,
     mesh: &Mesh,
     cell_fields: &[Field],
     point_fields: &[Field],
-) -> Result<(), MeshError> {
-    let text = to_vtu_string(mesh, cell_fields, point_fields)?;
-    write_atomically(path.as_ref(), text.as_bytes())
+) -> Result<(), IoError> {
+    let text =
+        to_vtu_string(mesh, cell_fields, point_fields).map_err(|message| IoError::Field {
+            path: path.to_path_buf(),
+            message,
+        })?;
+    write_atomically(path, text.as_bytes())
 }
 
-/// A temporary file beside `path` (same folder, hidden name ending `.tmp`), to be renamed onto
-/// `path` once complete; readable by all like a file created normally (0644 on Unix), not 0600.
-pub fn temporary_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    let prefix = format!(
-        ".{}.",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("out")
+/// The text of a ParaView collection of `(time, file)` datasets (files relative to it).
+pub fn pvd(datasets: &[(u32, String)]) -> String {
+    let mut pvd = String::from(
+        "<?xml version=\"1.0\"?>\n<VTKFile type=\"Collection\" version=\"0.1\" byte_order=\"LittleEndian\">\n  <Collection>\n",
     );
-    builder.prefix(&prefix).suffix(".tmp");
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    builder.tempfile_in(dir)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), MeshError> {
-    let io = |source| MeshError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut tmp = temporary_beside(path).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    for (t, file) in datasets {
+        pvd.push_str(&format!(
+            "    <DataSet timestep=\"{t}\" group=\"\" part=\"0\" file=\"{}\"/>\n",
+            xml_escape(file)
+        ));
+    }
+    pvd.push_str("  </Collection>\n</VTKFile>\n");
+    pvd
 }

@@ -1,14 +1,18 @@
-//! Rate × rhythm sweeps (crates/callus-sim/src/sweep.rs) on the small osteotomy of
+//! Rate × rhythm sweeps (crates/callus-io/src/sweep.rs) on the small osteotomy of
 //! validation/small_run.toml (coarse axisymmetric Quad9 mesh, 1 day latency, 2 mm lengthening,
 //! 3 days of consolidation under a 50 N cyclic load), without ParaView fields.
 
 use std::path::Path;
 
-use callus_sim::results_h5::read_table;
+use callus_io::results_h5::read_table;
+use callus_io::sweep::{sweep, CaseResult, SweepOptions};
+use callus_io::table::Values;
 use callus_sim::scenario::Rhythm;
-use callus_sim::sweep::{cases, sweep, Case, CaseResult, SweepOptions, SWEEP_CSV_HEADER};
-use callus_sim::table::Values;
+use callus_sim::sweep::{cases, Case};
 use callus_sim::Scenario;
+
+/// The columns of sweep.csv, in order: what users' scripts read.
+const SWEEP_COLUMNS: &str = "case,rate_mm_per_day,rhythm_steps_per_day,status,bridging_day,healing_index_days_per_cm,final_stiffness_n_per_mm,final_stiffness_pct_intact,max_peak_force_n,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,final_gap_mm,error";
 
 const SMALL: &str = include_str!("../../../validation/small_run.toml");
 
@@ -68,19 +72,7 @@ fn rows_follow_the_cases_and_a_failed_case_does_not_stop_the_others() {
 
     let csv = read(&dir.path().join("sweep.csv"));
     let mut lines = csv.lines();
-    assert_eq!(lines.next().unwrap(), SWEEP_CSV_HEADER);
-    for column in [
-        "rate_mm_per_day",
-        "rhythm_steps_per_day",
-        "bridging_day",
-        "healing_index_days_per_cm",
-        "final_stiffness_n_per_mm",
-        "max_peak_force_n",
-        "granulation_fraction",
-        "mature_bone_fraction",
-    ] {
-        assert!(SWEEP_CSV_HEADER.split(',').any(|c| c == column), "{column}");
-    }
+    assert_eq!(lines.next().unwrap(), SWEEP_COLUMNS);
     for (plot, label) in [
         ("stiffness.svg", "0.5 mm/day, continuous"),
         ("bridging_day.svg", "rhythm (steps/day)"),
@@ -92,18 +84,34 @@ fn rows_follow_the_cases_and_a_failed_case_does_not_stop_the_others() {
     assert_eq!(rows_csv.len(), 4);
     assert_eq!(rows_csv[1][2], "0", "continuous is written as 0");
     assert_eq!(rows_csv[2][3], "failed");
+    // Every finished case's final fractions (granulation … marrow) sum to 1, to the CSV's digits;
+    // a failed case has none.
+    let fractions = 9..15;
+    for row in &rows_csv {
+        let cells = &row[fractions.clone()];
+        if row[3] == "ok" {
+            let sum: f64 = cells.iter().map(|c| c.parse::<f64>().unwrap()).sum();
+            assert!(
+                (sum - 1.0).abs() < 1e-6,
+                "{}: fractions sum to {sum}",
+                row[0]
+            );
+        } else {
+            assert!(cells.iter().all(|c| c.is_empty()), "{row:?}");
+        }
+    }
 
     // sweep.h5: the same rows, and the history of each case that finished.
     let h5 = hdf5::File::open(dir.path().join("sweep.h5")).unwrap();
     let summary = read_table(&h5.group("summary").unwrap()).unwrap();
     let names: Vec<&str> = summary.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names.join(","), SWEEP_CSV_HEADER);
+    assert_eq!(names.join(","), SWEEP_COLUMNS);
     let text = |i: usize| match &summary[i].values {
         Values::Text(t) => t.clone(),
         other => panic!("{other:?}"),
     };
     assert_eq!(text(3), ["ok", "ok", "failed", "ok"]);
-    assert!(text(15)[2].contains("rate_1_rhythm_2"), "{:?}", text(15));
+    assert!(text(16)[2].contains("rate_1_rhythm_2"), "{:?}", text(16));
     let cases = h5.group("cases").unwrap().member_names().unwrap();
     assert_eq!(
         cases,

@@ -1,0 +1,599 @@
+//! The daily loop (MODEL.md §5) as a [`Simulation`] whose methods are the phases of a day:
+//!
+//! 1. **distract**: each distraction step is a poroelastic transient on the current configuration,
+//!    which the step's displacement then updates;
+//! 2. **grow**: after each step, a layer is inserted at the growth plane while an element beside it
+//!    is too tall, and the soft tissue is rezoned;
+//! 3. **load**: the physiological load cycle, where one acts;
+//! 4. **differentiate**: the stimulus of the day per element, the rule, the tissue state;
+//! 5. **diffuse**: the cells diffuse over the day, and the materials follow the new state;
+//! 6. **observe**: the stiffness test and the day's observables (MODEL.md §6);
+//! 7. **write**: the day goes to the run's sink.
+//!
+//! The state that lives on the mesh is one [`State`], carried through a layer insertion by one call;
+//! the mesh in its current configuration is the [`Body`]'s, and every solver takes it.
+//!
+//! Choices, each a scenario key:
+//! - the stimulus of the day (`numerics.stimulus`): the envelope of the step peaks and the load
+//!   cycle (`maximum`, default), of the step peaks only, of the states just before the next step
+//!   (`relaxed`), or of the load only ([`crate::state::DayEnvelopes`]). A day with no mechanical
+//!   event (latency without load) leaves the tissue history as it is: the rule has nothing to read;
+//! - pre-traction (`numerics.pretraction`, default off): each element's effective stress at the
+//!   end of a step is carried into the next steps as an initial stress (so the distraction force
+//!   accumulates, Reina-Romo et al. 2010), relaxing as exp(−t/τ) with τ =
+//!   `numerics.pretraction_relaxation_days`. Off, each step starts stress-free on the configuration
+//!   it left (the tissue has grown into it).
+
+use std::time::Instant;
+
+use callus_bio::cells::CellDiffusion;
+use callus_bio::rules::MechanoRule;
+use callus_bio::state::TissueState;
+use callus_bio::Fractions;
+use callus_mesh::Field;
+
+use crate::body::{Body, Rezoning};
+use crate::error::{at, During};
+use crate::materials::Materials;
+use crate::mechanics::{AxialLoad, Mechanics, StepStart, Stepping};
+use crate::model::Model;
+use crate::observe::{
+    bone_nodes, bridged, gap_length, intact_stiffness, interfragmentary_movement,
+    regenerate_fractions,
+};
+use crate::protocol::{Day, Step, DAY_S};
+use crate::record::{
+    DayReport, ForceSample, HistoryRow, Outcome, RunReport, RunSink, Snapshot, Summary, TimeShares,
+};
+use crate::scenario::{Loading, Scenario};
+use crate::state::State;
+use crate::SimError;
+
+/// How to run, besides the scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Threads of the factorizations (1, the default: sequential; assembly runs on the rayon
+    /// pool of the caller).
+    pub threads: usize,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions { threads: 1 }
+    }
+}
+
+/// What a day has gathered for its row, besides the state.
+#[derive(Clone, Copy, Debug, Default)]
+struct DayLog {
+    peak_force_n: Option<f64>,
+    residual_force_n: Option<f64>,
+    step_strain: Option<f64>,
+    load_movement_mm: Option<f64>,
+    elements_at_dawn: usize,
+}
+
+/// Counts and results kept over the run.
+#[derive(Default)]
+struct Record {
+    history: Vec<HistoryRow>,
+    forces: Vec<ForceSample>,
+    bridging_day: Option<u32>,
+    layers: usize,
+    rezonings: usize,
+    rezonings_refused: usize,
+}
+
+/// A run of a scenario (see the module docs).
+pub struct Simulation {
+    scenario: Scenario,
+    scenario_file: String,
+    options: SimOptions,
+    model: Model,
+    rule: Box<dyn MechanoRule>,
+    plan: Vec<Day>,
+    body: Body,
+    state: State,
+    mechanics: Mechanics,
+    cells: CellDiffusion,
+    materials: Materials,
+    /// Young's modulus of cortical bone (MPa), for the intact reference.
+    e_cortical_mpa: f64,
+    record: Record,
+    shares: TimeShares,
+    started: Instant,
+}
+
+impl Simulation {
+    /// Sets up a run of `scenario` (`scenario_file` names it in messages and the summary): the
+    /// scenario is validated and checked against its mesh before any work.
+    pub fn new(
+        scenario: &Scenario,
+        scenario_file: &str,
+        options: SimOptions,
+    ) -> Result<Simulation, SimError> {
+        let started = Instant::now();
+        scenario.validate(scenario_file)?;
+        let model = Model::build(scenario, scenario_file)?;
+        let ideal = scenario.geometry.idealisation.idealisation();
+        let mesh = model.mesh.clone();
+        let cells = CellDiffusion::new(&mesh, ideal, scenario.cells.clone())?;
+        let tissue = TissueState::new(
+            model.fixed.clone(),
+            scenario.tissues.window_days,
+            scenario.tissues.permeability_mixing,
+            &model.catalogue,
+        )?;
+        let state = State::new(mesh.num_nodes(), cells.initial(), tissue);
+        let mechanics = Mechanics::new(
+            &mesh,
+            ideal,
+            &scenario.boundary,
+            stepping(scenario),
+            options.threads,
+        )?;
+        let materials = Materials::new(
+            &mesh,
+            &state.elements.tissue,
+            &state.nodes.cells,
+            &model.catalogue,
+            scenario.numerics.fluid_velocity,
+        )?;
+        let e_cortical_mpa = model.catalogue.get("cortical_bone")?.youngs_modulus_mpa;
+        Ok(Simulation {
+            body: Body::new(mesh, &scenario.boundary.growth_plane)?,
+            plan: scenario.protocol.plan(),
+            rule: scenario.rule.rule(),
+            scenario: scenario.clone(),
+            scenario_file: scenario_file.to_string(),
+            options,
+            model,
+            state,
+            mechanics,
+            cells,
+            materials,
+            e_cortical_mpa,
+            record: Record::default(),
+            shares: TimeShares::default(),
+            started,
+        })
+    }
+
+    /// The scenario being run.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Runs every day of the plan, handing each to `sink`, and returns the summary and the
+    /// history.
+    pub fn run(mut self, sink: &mut dyn RunSink) -> Result<Outcome, SimError> {
+        for index in 0..self.plan.len() {
+            let day = self.plan[index].clone();
+            let mut log = DayLog {
+                elements_at_dawn: self.body.mesh().num_elements(),
+                ..DayLog::default()
+            };
+            self.state.elements.start_day();
+            for step in &day.steps {
+                self.distract(&day, step, &mut log)?;
+                self.grow(&day, step)?;
+            }
+            self.load(&day, &mut log)?;
+            self.differentiate(&day)?;
+            self.diffuse(&day)?;
+            self.observe(&day, &log)?;
+            self.write(index, sink)?;
+        }
+        self.finish(sink)
+    }
+
+    /// A distraction step: the poroelastic transient from the configuration the last step left,
+    /// then the new configuration.
+    fn distract(&mut self, day: &Day, step: &Step, log: &mut DayLog) -> Result<(), SimError> {
+        let (b, num) = (&self.scenario.boundary, &self.scenario.numerics);
+        let mesh = self.body.mesh();
+        let elements = &mut self.state.elements;
+        let gap_before = gap_length(
+            mesh,
+            &b.proximal_bone_surface,
+            &b.distal_bone_surface,
+            &bone_nodes(mesh, &elements.tissue),
+        )
+        .map_err(at(day.day, During::Observables))?;
+        let start = StepStart {
+            pressure_mpa: &self.state.nodes.pressure_mpa,
+            prestress_mpa: num.pretraction.then_some(elements.prestress_mpa.as_slice()),
+        };
+        let outcome = self
+            .mechanics
+            .distraction_step(mesh, &self.materials, step, start)
+            .map_err(at(day.day, During::Step(step.index)))?;
+        let t0 = day.day as f64 * DAY_S + step.start_s;
+        self.record
+            .forces
+            .extend(outcome.forces.iter().map(|&(t, force_n)| ForceSample {
+                time_s: t0 + t,
+                day: day.day,
+                step: step.index,
+                force_n,
+            }));
+        let peak = outcome.forces.iter().map(|s| s.1).fold(f64::MIN, f64::max);
+        log.peak_force_n = Some(log.peak_force_n.map_or(peak, |p| p.max(peak)));
+        log.residual_force_n = outcome.forces.last().map(|s| s.1);
+        let strain = step.amount_mm / gap_before;
+        log.step_strain = Some(log.step_strain.map_or(strain, |s| s.max(strain)));
+        elements.absorb_step(&outcome, log.elements_at_dawn);
+        if num.pretraction {
+            let tau_s = num.pretraction_relaxation_days * DAY_S;
+            let decay = (-step.interval_s / tau_s).exp();
+            for (p, s) in elements
+                .prestress_mpa
+                .iter_mut()
+                .zip(&outcome.effective_stress)
+            {
+                for i in 0..3 {
+                    for j in 0..3 {
+                        p[i][j] = (p[i][j] + s[i][j]) * decay;
+                    }
+                }
+            }
+        }
+        self.body.displace(&outcome.displacement);
+        for (total, u) in self
+            .state
+            .nodes
+            .displacement_mm
+            .iter_mut()
+            .zip(&outcome.displacement)
+        {
+            for c in 0..3 {
+                total[c] += u[c];
+            }
+        }
+        self.state.nodes.pressure_mpa = outcome.pressure;
+        Ok(())
+    }
+
+    /// Gap growth after a step: layers at the growth plane while an element beside it is too tall
+    /// (at most 4: a split takes a third off both rows), rezoning after a layer or when an element
+    /// of the soft tissue got poor; then the check that no element turned over.
+    fn grow(&mut self, day: &Day, step: &Step) -> Result<(), SimError> {
+        let t = Instant::now();
+        let num = &self.scenario.numerics;
+        let mut grown = false;
+        for _ in 0..4 {
+            let too_tall = self.body.tallest_beside_plane() > num.max_element_height_mm;
+            if !too_tall {
+                break;
+            }
+            let insertion = self
+                .body
+                .insert_layer()
+                .map_err(at(day.day, During::Growth))?;
+            self.state
+                .carry(&insertion, self.scenario.tissues.new_layer);
+            self.record.layers += 1;
+            grown = true;
+        }
+        let rezoned = &self.model.rezoned;
+        if !rezoned.is_empty()
+            && (grown || self.body.worst_quality_in(rezoned) < num.rezone_below_quality)
+        {
+            match self
+                .body
+                .rezone(rezoned)
+                .map_err(at(day.day, During::Rezoning))?
+            {
+                Rezoning::Taken => self.record.rezonings += 1,
+                Rezoning::Refused => self.record.rezonings_refused += 1,
+            }
+        }
+        self.shares.bookkeeping_s += t.elapsed().as_secs_f64();
+        if grown {
+            self.shares.mechanics += self.mechanics.timings;
+            let (mesh, ideal) = (
+                self.body.mesh(),
+                self.scenario.geometry.idealisation.idealisation(),
+            );
+            self.mechanics = Mechanics::new(
+                mesh,
+                ideal,
+                &self.scenario.boundary,
+                stepping(&self.scenario),
+                self.options.threads,
+            )
+            .map_err(at(day.day, During::Growth))?;
+            self.cells = CellDiffusion::new(mesh, ideal, self.scenario.cells.clone())
+                .map_err(at(day.day, During::Growth))?;
+            let t = Instant::now();
+            self.update_materials(day)?;
+            self.shares.biology_s += t.elapsed().as_secs_f64();
+        }
+        let (worst, quality) = self.body.worst_element();
+        if quality <= 0.0 {
+            let mesh = self.body.mesh();
+            return Err(SimError::Inverted {
+                day: day.day,
+                step: step.index,
+                element: mesh.element_tags()[worst],
+                region: mesh.region_names()[mesh.element(worst).region].clone(),
+                quality,
+            });
+        }
+        Ok(())
+    }
+
+    /// The physiological load cycle, on the days of the phases it acts in.
+    fn load(&mut self, day: &Day, log: &mut DayLog) -> Result<(), SimError> {
+        let Loading::CyclicAxial {
+            load_n,
+            fixator_stiffness_n_per_mm,
+            phases,
+            load_ramp_s,
+        } = &self.scenario.loading
+        else {
+            return Ok(());
+        };
+        if !phases.contains(&day.phase) {
+            return Ok(());
+        }
+        let load = AxialLoad {
+            load_n: *load_n,
+            fixator_stiffness_n_per_mm: *fixator_stiffness_n_per_mm,
+            ramp_s: *load_ramp_s,
+        };
+        let mesh = self.body.mesh();
+        let outcome = self
+            .mechanics
+            .load_cycle(mesh, &self.materials, &load)
+            .map_err(at(day.day, During::Load))?;
+        let (b, elements) = (&self.scenario.boundary, &mut self.state.elements);
+        log.load_movement_mm = Some(
+            interfragmentary_movement(
+                mesh,
+                &b.proximal_bone_surface,
+                &b.distal_bone_surface,
+                &bone_nodes(mesh, &elements.tissue),
+                &outcome.displacement,
+            )
+            .map_err(at(day.day, During::Load))?,
+        );
+        for (today, peak) in elements.today.iter_mut().zip(outcome.peak) {
+            today.load = peak;
+        }
+        Ok(())
+    }
+
+    /// The stimulus of the day per element (`numerics.stimulus`), the rule, and the day's vote in
+    /// the tissue state; nothing on a day without a mechanical event.
+    fn differentiate(&mut self, day: &Day) -> Result<(), SimError> {
+        let t = Instant::now();
+        let choice = self.scenario.numerics.stimulus;
+        let elements = &mut self.state.elements;
+        let stimuli: Vec<_> = elements.today.iter().map(|e| e.stimulus(choice)).collect();
+        if stimuli.iter().any(|s| s.state().is_some()) {
+            let mut votes = vec![None; stimuli.len()];
+            for (e, stimulus) in stimuli.iter().enumerate() {
+                if let (false, Some(s)) = (elements.is_fixed(e), stimulus.state()) {
+                    let class = self.rule.classify(s);
+                    votes[e] = Some(class.phenotype);
+                    elements.vote[e] = Some(class);
+                }
+            }
+            elements
+                .tissue
+                .record_day(&votes)
+                .map_err(at(day.day, During::Differentiation))?;
+        }
+        self.shares.biology_s += t.elapsed().as_secs_f64();
+        Ok(())
+    }
+
+    /// Cell diffusion over the day on the current configuration; the materials of the new state.
+    fn diffuse(&mut self, day: &Day) -> Result<(), SimError> {
+        let t = Instant::now();
+        let cells = &mut self.state.nodes.cells;
+        self.cells
+            .advance(self.body.mesh(), cells, 1.0)
+            .map_err(at(day.day, During::Cells))?;
+        cells.iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
+        self.update_materials(day)?;
+        self.shares.biology_s += t.elapsed().as_secs_f64();
+        Ok(())
+    }
+
+    fn update_materials(&mut self, day: &Day) -> Result<(), SimError> {
+        self.materials = Materials::new(
+            self.body.mesh(),
+            &self.state.elements.tissue,
+            &self.state.nodes.cells,
+            &self.model.catalogue,
+            self.scenario.numerics.fluid_velocity,
+        )
+        .map_err(at(day.day, During::Differentiation))?;
+        Ok(())
+    }
+
+    /// The stiffness test and the day's row (MODEL.md §6).
+    fn observe(&mut self, day: &Day, log: &DayLog) -> Result<(), SimError> {
+        let mesh = self.body.mesh();
+        let stiffness = self
+            .mechanics
+            .stiffness(mesh, &self.materials)
+            .map_err(at(day.day, During::Stiffness))?;
+        let t = Instant::now();
+        let (b, ideal) = (
+            &self.scenario.boundary,
+            self.scenario.geometry.idealisation.idealisation(),
+        );
+        let elements = &self.state.elements;
+        let gap = gap_length(
+            mesh,
+            &b.proximal_bone_surface,
+            &b.distal_bone_surface,
+            &bone_nodes(mesh, &elements.tissue),
+        )
+        .map_err(at(day.day, During::Observables))?;
+        let cortical: Vec<bool> = (0..mesh.num_elements())
+            .map(|e| elements.is_cortical(e))
+            .collect();
+        let intact = intact_stiffness(
+            mesh,
+            ideal,
+            &cortical,
+            self.e_cortical_mpa,
+            (&b.fixed_set, &b.moving_set),
+            gap,
+        )
+        .map_err(at(day.day, During::Observables))?;
+        let is_bridged = bridged(mesh, &elements.tissue, &b.fixed_set, &b.moving_set)
+            .map_err(at(day.day, During::Observables))?;
+        if is_bridged && self.record.bridging_day.is_none() {
+            self.record.bridging_day = Some(day.day);
+        }
+        let regenerate: Vec<usize> = (0..mesh.num_elements())
+            .filter(|&e| !elements.is_fixed(e))
+            .collect();
+        let mean_cells = regenerate
+            .iter()
+            .map(|&e| self.materials.cells[e])
+            .sum::<f64>()
+            / regenerate.len().max(1) as f64;
+        let row = HistoryRow {
+            day: day.day,
+            phase: day.phase,
+            gap_mm: gap,
+            callus_stiffness_n_per_mm: stiffness.axial_n_per_mm,
+            stiffness_pct_intact: 100.0 * stiffness.axial_n_per_mm / intact,
+            torsional_stiffness_nmm_per_rad: stiffness.torsion_nmm_per_rad,
+            fractions: regenerate_fractions(mesh, ideal, &elements.tissue).0,
+            peak_force_n: log.peak_force_n,
+            residual_force_n: log.residual_force_n,
+            step_strain: log.step_strain,
+            load_strain: log.load_movement_mm.map(|m| m / gap),
+            mean_cell_concentration: mean_cells,
+            bridged: is_bridged,
+            elements: mesh.num_elements(),
+            max_plane_element_height_mm: self.body.tallest_beside_plane(),
+            min_element_quality: self.body.worst_element().1,
+        };
+        self.record.history.push(row);
+        self.shares.bookkeeping_s += t.elapsed().as_secs_f64();
+        Ok(())
+    }
+
+    /// Hands the day to the sink.
+    fn write(&mut self, index: usize, sink: &mut dyn RunSink) -> Result<(), SimError> {
+        let t = Instant::now();
+        let day = self.plan[index].day;
+        let last = index + 1 == self.plan.len();
+        let fields = || self.snapshot(day);
+        let report = DayReport {
+            history: &self.record.history,
+            forces: &self.record.forces,
+            days_in_plan: self.plan.len(),
+            fields_due: day.is_multiple_of(self.scenario.output.field_every_days) || last,
+            fields: &fields,
+        };
+        let written = sink.day(&report);
+        self.shares.output_s += t.elapsed().as_secs_f64();
+        written.map_err(|source| SimError::Output { day, source })
+    }
+
+    /// The summary, handed to the sink with the whole history.
+    fn finish(mut self, sink: &mut dyn RunSink) -> Result<Outcome, SimError> {
+        self.shares.mechanics += self.mechanics.timings;
+        let record = self.record;
+        let last = record.history.last().expect("validated: the plan has days");
+        let lengthening_cm = self.scenario.protocol.lengthening_mm / 10.0;
+        let summary = Summary {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario_file: self.scenario_file,
+            bridging_day: record.bridging_day,
+            healing_index_days_per_cm: record.bridging_day.map(|d| d as f64 / lengthening_cm),
+            final_stiffness_n_per_mm: last.callus_stiffness_n_per_mm,
+            final_stiffness_pct_intact: last.stiffness_pct_intact,
+            max_peak_force_n: record
+                .history
+                .iter()
+                .filter_map(|r| r.peak_force_n)
+                .reduce(f64::max),
+            final_fractions: last.fractions,
+            final_gap_mm: last.gap_mm,
+            days: record.history.len(),
+            layers_inserted: record.layers,
+            rezonings: record.rezonings,
+            rezonings_refused: record.rezonings_refused,
+            final_elements: self.body.mesh().num_elements(),
+            run_time_s: self.started.elapsed().as_secs_f64(),
+            time: self.shares,
+            scenario: self.scenario,
+        };
+        let report = RunReport {
+            summary: &summary,
+            history: &record.history,
+            forces: &record.forces,
+        };
+        sink.finish(&report).map_err(|source| SimError::Output {
+            day: last.day,
+            source,
+        })?;
+        Ok(Outcome {
+            summary,
+            history: record.history,
+            forces: record.forces,
+        })
+    }
+
+    /// The fields of `day` on the current mesh.
+    pub fn snapshot(&self, day: u32) -> Snapshot<'_> {
+        let elements = &self.state.elements;
+        let fractions: Vec<Fractions> = (0..elements.tissue.len())
+            .map(|e| elements.tissue.fractions(e))
+            .collect();
+        let mut cell_fields: Vec<Field> = Fractions::NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                Field::owned(
+                    Fractions::column(name),
+                    1,
+                    fractions.iter().map(|f| f.values()[i]).collect(),
+                )
+            })
+            .collect();
+        let m = &self.materials;
+        cell_fields.extend([
+            Field::owned("phenotype", 1, elements.phenotype_field()),
+            Field::owned("stimulus", 1, elements.stimulus_field()),
+            Field::borrowed("youngs_modulus_mpa", 1, &m.youngs_modulus_mpa),
+            Field::borrowed("permeability_mm4_per_ns", 1, &m.mobility_mm4_per_ns),
+            Field::borrowed("cell_concentration", 1, &m.cells),
+        ]);
+        let nodes = &self.state.nodes;
+        let point_fields = vec![
+            Field::owned(
+                "displacement_mm",
+                3,
+                nodes.displacement_mm.iter().flatten().copied().collect(),
+            ),
+            Field::borrowed("pore_pressure_mpa", 1, &nodes.pressure_mpa),
+            Field::borrowed("cell_concentration", 1, &nodes.cells),
+        ];
+        Snapshot {
+            day,
+            mesh: self.body.mesh(),
+            cell_fields,
+            point_fields,
+        }
+    }
+}
+
+/// The transient time stepping of the scenario's `[numerics]`.
+fn stepping(s: &Scenario) -> Stepping {
+    Stepping {
+        first_s: s.numerics.first_time_step_s,
+        steps_per_level: s.numerics.steps_per_level,
+        max_s: s.numerics.max_time_step_s,
+    }
+}

@@ -1,0 +1,174 @@
+//! The state of a run that lives on the mesh: every per-node and per-element field, in one place,
+//! carried through a layer insertion by one call ([`State::carry`]; MODEL.md §5: "state carried
+//! over"). A new state variable is a field here and a line of [`State::carry`].
+//!
+//! Rezoning moves nodes and leaves the state with its node and element (see [`crate::rezone`]).
+
+use callus_bio::rules::Classification;
+use callus_bio::state::{ElementTissue, TissueState};
+use callus_bio::stimulus::Envelope;
+use callus_mesh::growth::LayerInsertion;
+
+use crate::mechanics::StepOutcome;
+use crate::scenario::{NewLayer, StimulusChoice};
+
+/// Per node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeFields {
+    /// Displacement since day 0 (mm).
+    pub displacement_mm: Vec<[f64; 3]>,
+    /// Pore pressure left by the last step (MPa; 0 on mid-side nodes).
+    pub pressure_mpa: Vec<f64>,
+    /// Mesenchymal cell concentration (0..1).
+    pub cells: Vec<f64>,
+}
+
+/// The mechanical states an element met today, by where they came from (MODEL.md §5: the stimulus
+/// of the day).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DayEnvelopes {
+    /// The peaks of the day's distraction steps.
+    pub step_peak: Envelope,
+    /// The relaxed states, just before the next step.
+    pub relaxed: Envelope,
+    /// The physiological load cycle.
+    pub load: Envelope,
+}
+
+impl DayEnvelopes {
+    /// The stimulus of the day as `choice` combines the states (`numerics.stimulus`).
+    pub fn stimulus(&self, choice: StimulusChoice) -> Envelope {
+        let mut day = Envelope::default();
+        match choice {
+            StimulusChoice::Maximum => {
+                day.merge(&self.step_peak);
+                day.merge(&self.load);
+            }
+            StimulusChoice::StepPeak => day.merge(&self.step_peak),
+            StimulusChoice::Relaxed => day.merge(&self.relaxed),
+            StimulusChoice::Load => day.merge(&self.load),
+        }
+        day
+    }
+}
+
+/// Per element.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ElementFields {
+    /// Tissue: phenotype history of regenerate elements, the tissue of fixed ones.
+    pub tissue: TissueState,
+    /// Effective stress carried from earlier steps (pre-traction, MPa).
+    pub prestress_mpa: Vec<[[f64; 3]; 3]>,
+    /// The rule's answer on the last day it was asked (none before, and for fixed elements).
+    pub vote: Vec<Option<Classification>>,
+    /// The mechanical states met so far today.
+    pub today: Vec<DayEnvelopes>,
+}
+
+/// Every field of the run on the mesh.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    /// Per node.
+    pub nodes: NodeFields,
+    /// Per element.
+    pub elements: ElementFields,
+}
+
+impl State {
+    /// The state at the osteotomy: no displacement or pressure, the cells given, the tissue of
+    /// `tissue`, nothing carried or voted.
+    pub fn new(num_nodes: usize, cells: Vec<f64>, tissue: TissueState) -> State {
+        let n = tissue.len();
+        State {
+            nodes: NodeFields {
+                displacement_mm: vec![[0.0; 3]; num_nodes],
+                pressure_mpa: vec![0.0; num_nodes],
+                cells,
+            },
+            elements: ElementFields {
+                tissue,
+                prestress_mpa: vec![[[0.0; 3]; 3]; n],
+                vote: vec![None; n],
+                today: vec![DayEnvelopes::default(); n],
+            },
+        }
+    }
+
+    /// Carries every field through a layer insertion: nodal fields are interpolated at the new
+    /// nodes, each new element continues the element below it (its tissue too, unless `new_layer`
+    /// makes a new regenerate element fresh granulation tissue).
+    pub fn carry(&mut self, insertion: &LayerInsertion, new_layer: NewLayer) {
+        let (n, e) = (&mut self.nodes, &mut self.elements);
+        insertion.carry_nodes(&mut n.displacement_mm);
+        insertion.carry_nodes(&mut n.pressure_mpa);
+        insertion.carry_nodes(&mut n.cells);
+        e.tissue
+            .extend(&tissue_sources(insertion, new_layer, &e.tissue));
+        insertion.carry_elements(&mut e.prestress_mpa);
+        insertion.carry_elements(&mut e.vote);
+        insertion.carry_elements(&mut e.today);
+    }
+}
+
+/// For each new element, the element whose tissue it continues, or none for fresh granulation.
+fn tissue_sources(
+    insertion: &LayerInsertion,
+    new_layer: NewLayer,
+    tissue: &TissueState,
+) -> Vec<Option<usize>> {
+    insertion
+        .new_elements
+        .iter()
+        .map(|&below| match (new_layer, tissue.element(below)) {
+            (NewLayer::Granulation, ElementTissue::Regenerate(_)) => None,
+            _ => Some(below),
+        })
+        .collect()
+}
+
+impl ElementFields {
+    /// Forgets the states met yesterday.
+    pub fn start_day(&mut self) {
+        self.today.fill(DayEnvelopes::default());
+    }
+
+    /// Takes the states of a distraction step into today's.
+    pub fn absorb_step(&mut self, step: &StepOutcome, elements_at_dawn: usize) {
+        for ((today, peak), relaxed) in self.today[..elements_at_dawn]
+            .iter_mut()
+            .zip(&step.peak)
+            .zip(&step.relaxed)
+        {
+            today.step_peak.merge(peak);
+            today.relaxed.absorb(relaxed);
+        }
+    }
+
+    /// The phenotype of the last vote, as a field value (its index in
+    /// [`callus_bio::rules::Phenotype::ALL`], −1 for
+    /// none).
+    pub fn phenotype_field(&self) -> Vec<f64> {
+        self.vote
+            .iter()
+            .map(|v| v.map_or(-1.0, |c| c.phenotype.index() as f64))
+            .collect()
+    }
+
+    /// The stimulus value of the last vote, as a field value (NaN for none, or a rule without one).
+    pub fn stimulus_field(&self) -> Vec<f64> {
+        self.vote
+            .iter()
+            .map(|v| v.and_then(|c| c.stimulus).unwrap_or(f64::NAN))
+            .collect()
+    }
+
+    /// Whether element `e` is of a fixed region (keeps its catalogue tissue).
+    pub fn is_fixed(&self, e: usize) -> bool {
+        matches!(self.tissue.element(e), ElementTissue::Fixed(_))
+    }
+
+    /// Whether element `e` is cortical bone (the intact reference of the stiffness).
+    pub fn is_cortical(&self, e: usize) -> bool {
+        matches!(self.tissue.element(e), ElementTissue::Fixed(t) if t == "cortical_bone")
+    }
+}
