@@ -70,7 +70,6 @@ struct DayLog {
     residual_force_n: Option<f64>,
     step_strain: Option<f64>,
     load_movement_mm: Option<f64>,
-    elements_at_dawn: usize,
 }
 
 /// Counts and results kept over the run.
@@ -169,10 +168,7 @@ impl Simulation {
     pub fn run(mut self, sink: &mut dyn RunSink) -> Result<Outcome, SimError> {
         for index in 0..self.plan.len() {
             let day = self.plan[index].clone();
-            let mut log = DayLog {
-                elements_at_dawn: self.body.mesh().num_elements(),
-                ..DayLog::default()
-            };
+            let mut log = DayLog::default();
             self.state.elements.start_day();
             for step in &day.steps {
                 self.distract(&day, step, &mut log)?;
@@ -222,7 +218,7 @@ impl Simulation {
         log.residual_force_n = outcome.forces.last().map(|s| s.1);
         let strain = step.amount_mm / gap_before;
         log.step_strain = Some(log.step_strain.map_or(strain, |s| s.max(strain)));
-        elements.absorb_step(&outcome, log.elements_at_dawn);
+        elements.absorb_step(&outcome);
         if num.pretraction {
             let tau_s = num.pretraction_relaxation_days * DAY_S;
             let decay = (-step.interval_s / tau_s).exp();

@@ -132,13 +132,11 @@ impl ElementFields {
         self.today.fill(DayEnvelopes::default());
     }
 
-    /// Takes the states of a distraction step into today's.
-    pub fn absorb_step(&mut self, step: &StepOutcome, elements_at_dawn: usize) {
-        for ((today, peak), relaxed) in self.today[..elements_at_dawn]
-            .iter_mut()
-            .zip(&step.peak)
-            .zip(&step.relaxed)
-        {
+    /// Takes the states of a distraction step into today's, for every element (those a layer
+    /// brought today too).
+    pub fn absorb_step(&mut self, step: &StepOutcome) {
+        assert_eq!(step.peak.len(), self.today.len(), "one state per element");
+        for ((today, peak), relaxed) in self.today.iter_mut().zip(&step.peak).zip(&step.relaxed) {
             today.step_peak.merge(peak);
             today.relaxed.absorb(relaxed);
         }
@@ -170,5 +168,82 @@ impl ElementFields {
     /// Whether element `e` is cortical bone (the intact reference of the stiffness).
     pub fn is_cortical(&self, e: usize) -> bool {
         matches!(self.tissue.element(e), ElementTissue::Fixed(t) if t == "cortical_bone")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use callus_bio::stimulus::MechanicalState;
+    use callus_bio::tissue::TissueCatalogue;
+    use callus_mesh::generate::{axisymmetric, OsteotomyGeometry};
+    use callus_mesh::growth::insert_layer;
+
+    fn shear(g: f64) -> MechanicalState {
+        MechanicalState {
+            strain: [[g, 0.0, 0.0], [0.0, -g, 0.0], [0.0, 0.0, 0.0]],
+            ..MechanicalState::default()
+        }
+    }
+
+    /// Goal: a layer inserted during a day carries every field from the element below (or the
+    /// node values it lies between), and the new elements then take the day's later steps like
+    /// the others (the loop once skipped them, with a count of elements taken at dawn).
+    ///
+    /// Mesh: the built-in axisymmetric osteotomy (linear, 1 mm elements), one layer at the growth
+    /// plane. Steps: a first one before the insertion with shear 0.01 everywhere, a second after it
+    /// with 0.05 everywhere.
+    #[test]
+    fn a_layer_inserted_today_takes_the_later_steps() {
+        let mut mesh = axisymmetric(&OsteotomyGeometry {
+            element_size_mm: 1.0,
+            ..OsteotomyGeometry::default()
+        })
+        .unwrap();
+        let n = mesh.num_elements();
+        let cat = TissueCatalogue::default_table();
+        let tissue = TissueState::new(vec![None; n], 10, Default::default(), &cat).unwrap();
+        let cells: Vec<f64> = (0..mesh.num_nodes()).map(|i| i as f64).collect();
+        let mut state = State::new(mesh.num_nodes(), cells, tissue);
+        let step = |g: f64, elements: usize| StepOutcome {
+            peak: (0..elements)
+                .map(|_| {
+                    let mut e = Envelope::default();
+                    e.absorb(&shear(g));
+                    e
+                })
+                .collect(),
+            relaxed: vec![shear(g); elements],
+            displacement: vec![],
+            pressure: vec![],
+            effective_stress: vec![],
+            forces: vec![],
+        };
+        state.elements.absorb_step(&step(0.01, n));
+        let insertion = insert_layer(&mut mesh, "growth_plane", 0.5).unwrap();
+        state.carry(&insertion, NewLayer::Neighbour);
+        let grown = mesh.num_elements();
+        assert!(grown > n);
+        assert_eq!(state.elements.today.len(), grown);
+        assert_eq!(state.elements.tissue.len(), grown);
+        assert_eq!(state.nodes.cells.len(), mesh.num_nodes());
+        for (i, &below) in insertion.new_elements.iter().enumerate() {
+            assert_eq!(state.elements.today[n + i], state.elements.today[below]);
+        }
+        state.elements.absorb_step(&step(0.05, grown));
+        let g = |e: usize| {
+            let s = state.elements.today[e].step_peak.state().unwrap();
+            s.strain[0][0]
+        };
+        assert!(
+            (0..grown).all(|e| g(e) == 0.05),
+            "every element took the second step"
+        );
+        state.elements.start_day();
+        assert!(state
+            .elements
+            .today
+            .iter()
+            .all(|t| t.step_peak.state().is_none()));
     }
 }
