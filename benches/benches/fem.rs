@@ -135,6 +135,13 @@ fn solver(c: &mut Criterion) {
     }
 }
 
+/// The pattern as faer's symbolic matrix (the same arrays).
+fn structure(
+    p: &callus_fem::pattern::SparsityPattern,
+) -> faer::sparse::SymbolicSparseColMatRef<'_, usize> {
+    faer::sparse::SymbolicSparseColMatRef::new_checked(p.n, p.n, p.col_ptr(), None, p.row_idx())
+}
+
 /// faer's own symbolic LDLᵀ structure for the same pattern and ordering (for the overhead check).
 fn bare_faer_symbolic(
     disc: &callus_fem::problem::Discretisation,
@@ -143,13 +150,7 @@ fn bare_faer_symbolic(
         factorize_symbolic_cholesky, CholeskySymbolicParams, SymmetricOrdering,
     };
     let p = &disc.assembler.pattern;
-    let sym = faer::sparse::SymbolicSparseColMatRef::new_checked(
-        p.n,
-        p.n,
-        p.col_ptr(),
-        None,
-        p.row_idx(),
-    );
+    let sym = structure(p);
     let perm = callus_fem::pattern::nested_dissection(&disc.assembler.graph, &disc.dofs).unwrap();
     let mut inv = vec![0; perm.len()];
     for (i, &q) in perm.iter().enumerate() {
@@ -175,13 +176,7 @@ fn bare_faer_ldlt(
 ) {
     use faer::linalg::cholesky::ldlt::factor::LdltRegularization;
     let p = &disc.assembler.pattern;
-    let sym = faer::sparse::SymbolicSparseColMatRef::new_checked(
-        p.n,
-        p.n,
-        p.col_ptr(),
-        None,
-        p.row_idx(),
-    );
+    let sym = structure(p);
     symbolic
         .factorize_numeric_ldlt(
             l,

@@ -267,15 +267,5 @@ mod tests {
             assert!(!seen[d]);
             seen[d] = true;
         }
-        // Colours: no two elements of a colour share a node.
-        for colour in colour_elements(&mesh) {
-            let mut touched = vec![false; mesh.num_nodes()];
-            for e in colour {
-                for &v in mesh.element(e).nodes {
-                    assert!(!touched[v]);
-                    touched[v] = true;
-                }
-            }
-        }
     }
 }

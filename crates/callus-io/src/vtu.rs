@@ -39,6 +39,20 @@ fn array<T: Copy>(
     ));
 }
 
+/// The fields as Float64 arrays.
+fn float_arrays(out: &mut String, fields: &[Field]) {
+    for f in fields {
+        array(
+            out,
+            "Float64",
+            &f.name,
+            f.components,
+            &f.values,
+            |v: f64| v.to_le_bytes().to_vec(),
+        );
+    }
+}
+
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -145,16 +159,7 @@ pub fn to_vtu_string(
         mesh.element_tags(),
         |v: u64| (v as i64).to_le_bytes().to_vec(),
     );
-    for f in cell_fields {
-        array(
-            &mut out,
-            "Float64",
-            &f.name,
-            f.components,
-            &f.values,
-            |v: f64| v.to_le_bytes().to_vec(),
-        );
-    }
+    float_arrays(&mut out, cell_fields);
     out.push_str("      </CellData>\n");
 
     out.push_str("      <PointData>\n");
@@ -172,16 +177,7 @@ pub fn to_vtu_string(
             |v: u8| vec![v],
         );
     }
-    for f in point_fields {
-        array(
-            &mut out,
-            "Float64",
-            &f.name,
-            f.components,
-            &f.values,
-            |v: f64| v.to_le_bytes().to_vec(),
-        );
-    }
+    float_arrays(&mut out, point_fields);
     out.push_str("      </PointData>\n");
     out.push_str("    </Piece>\n  </UnstructuredGrid>\n</VTKFile>\n");
     Ok(out)

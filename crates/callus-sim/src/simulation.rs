@@ -29,8 +29,9 @@ use std::time::Instant;
 use callus_bio::cells::CellDiffusion;
 use callus_bio::rules::MechanoRule;
 use callus_bio::state::TissueState;
+use callus_bio::tissue::TissueCatalogue;
 use callus_bio::Fractions;
-use callus_mesh::Field;
+use callus_mesh::{Field, RegionId};
 
 use crate::body::{Body, Rezoning};
 use crate::error::{at, During};
@@ -88,7 +89,9 @@ pub struct Simulation {
     scenario: Scenario,
     scenario_file: String,
     options: SimOptions,
-    model: Model,
+    catalogue: TissueCatalogue,
+    /// Regions rezoned after growth (`numerics.rezone_regions`).
+    rezoned: Vec<RegionId>,
     rule: Box<dyn MechanoRule>,
     plan: Vec<Day>,
     body: Body,
@@ -113,15 +116,19 @@ impl Simulation {
     ) -> Result<Simulation, SimError> {
         let started = Instant::now();
         scenario.validate(scenario_file)?;
-        let model = Model::build(scenario, scenario_file)?;
+        let Model {
+            mesh,
+            fixed,
+            catalogue,
+            rezoned,
+        } = Model::build(scenario, scenario_file)?;
         let ideal = scenario.geometry.idealisation.idealisation();
-        let mesh = model.mesh.clone();
         let cells = CellDiffusion::new(&mesh, ideal, scenario.cells.clone())?;
         let tissue = TissueState::new(
-            model.fixed.clone(),
+            fixed,
             scenario.tissues.window_days,
             scenario.tissues.permeability_mixing,
-            &model.catalogue,
+            &catalogue,
         )?;
         let state = State::new(mesh.num_nodes(), cells.initial(), tissue);
         let mechanics = Mechanics::new(
@@ -135,10 +142,10 @@ impl Simulation {
             &mesh,
             &state.elements.tissue,
             &state.nodes.cells,
-            &model.catalogue,
+            &catalogue,
             scenario.numerics.fluid_velocity,
         )?;
-        let e_cortical_mpa = model.catalogue.get("cortical_bone")?.youngs_modulus_mpa;
+        let e_cortical_mpa = catalogue.get("cortical_bone")?.youngs_modulus_mpa;
         Ok(Simulation {
             body: Body::new(mesh, &scenario.boundary.growth_plane)?,
             plan: scenario.protocol.plan(),
@@ -146,7 +153,8 @@ impl Simulation {
             scenario: scenario.clone(),
             scenario_file: scenario_file.to_string(),
             options,
-            model,
+            catalogue,
+            rezoned,
             state,
             mechanics,
             cells,
@@ -186,16 +194,10 @@ impl Simulation {
     /// A distraction step: the poroelastic transient from the configuration the last step left,
     /// then the new configuration.
     fn distract(&mut self, day: &Day, step: &Step, log: &mut DayLog) -> Result<(), SimError> {
-        let (b, num) = (&self.scenario.boundary, &self.scenario.numerics);
+        let gap_before = self.gap_mm().map_err(at(day.day, During::Observables))?;
+        let num = &self.scenario.numerics;
         let mesh = self.body.mesh();
         let elements = &mut self.state.elements;
-        let gap_before = gap_length(
-            mesh,
-            &b.proximal_bone_surface,
-            &b.distal_bone_surface,
-            &bone_nodes(mesh, &elements.tissue),
-        )
-        .map_err(at(day.day, During::Observables))?;
         let start = StepStart {
             pressure_mpa: &self.state.nodes.pressure_mpa,
             prestress_mpa: num.pretraction.then_some(elements.prestress_mpa.as_slice()),
@@ -271,7 +273,7 @@ impl Simulation {
             self.record.layers += 1;
             grown = true;
         }
-        let rezoned = &self.model.rezoned;
+        let rezoned = &self.rezoned;
         if !rezoned.is_empty()
             && (grown || self.body.worst_quality_in(rezoned) < num.rezone_below_quality)
         {
@@ -403,11 +405,22 @@ impl Simulation {
             self.body.mesh(),
             &self.state.elements.tissue,
             &self.state.nodes.cells,
-            &self.model.catalogue,
+            &self.catalogue,
             self.scenario.numerics.fluid_velocity,
         )
         .map_err(at(day.day, During::Differentiation))?;
         Ok(())
+    }
+
+    /// The gap now (mm): between the bone surfaces facing it, on their nodes on bone.
+    fn gap_mm(&self) -> Result<f64, callus_mesh::MeshError> {
+        let (b, mesh) = (&self.scenario.boundary, self.body.mesh());
+        gap_length(
+            mesh,
+            &b.proximal_bone_surface,
+            &b.distal_bone_surface,
+            &bone_nodes(mesh, &self.state.elements.tissue),
+        )
     }
 
     /// The stiffness test and the day's row (MODEL.md §6).
@@ -423,13 +436,7 @@ impl Simulation {
             self.scenario.geometry.idealisation.idealisation(),
         );
         let elements = &self.state.elements;
-        let gap = gap_length(
-            mesh,
-            &b.proximal_bone_surface,
-            &b.distal_bone_surface,
-            &bone_nodes(mesh, &elements.tissue),
-        )
-        .map_err(at(day.day, During::Observables))?;
+        let gap = self.gap_mm().map_err(at(day.day, During::Observables))?;
         let cortical: Vec<bool> = (0..mesh.num_elements())
             .map(|e| elements.is_cortical(e))
             .collect();

@@ -282,3 +282,38 @@ fn names_missing_sets_and_regions_before_running() {
         assert!(e.contains(key) && e.contains("small.toml"), "{e}");
     }
 }
+
+/// Goal: a step that turns an element over stops the run at that step, naming the element and
+/// the fix, before anything is assembled on it. A 4 mm step into the 1 mm gap with neither layers
+/// nor rezoning shears the callus beside the cortex corner inside out.
+#[test]
+fn a_step_that_turns_an_element_over_is_named_with_the_fix() {
+    let s = scenario(
+        "[protocol]\nrate_mm_per_day = 4.0\nrhythm = 1\nlengthening_mm = 4.0\n\
+         [numerics]\nrezone_regions = []\nmax_element_height_mm = 50.0\n",
+    );
+    let e = Simulation::new(&s, "small.toml", SimOptions::default())
+        .unwrap()
+        .run(&mut ())
+        .unwrap_err();
+    let SimError::Inverted {
+        day,
+        step,
+        ref region,
+        quality,
+        ..
+    } = e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!((day, step), (1, 0));
+    assert!(quality <= 0.0 && region == "periosteal_callus", "{e}");
+    let message = e.to_string();
+    for fix in [
+        "protocol.rhythm",
+        "numerics.max_element_height_mm",
+        "numerics.rezone_regions",
+    ] {
+        assert!(message.contains(fix), "{message}");
+    }
+}

@@ -1,0 +1,131 @@
+//! The mechanics of a day (crates/callus-sim/src/mechanics.rs) against closed forms, on uniform
+//! bars where the answer is exact.
+//!
+//! Bars: an axisymmetric tube r ∈ [r_i, r_o], z ∈ [0, L] (Quad9) and a 3D square column
+//! [0, 1] × [0, 1] × [0, 2] (Tet10), fixed set `bottom` (clamped), moving set `top` (held laterally,
+//! moved or loaded axially), drained set `right`. Material: ν = 0, so that a uniform axial strain
+//! is the exact solution even with the ends held laterally.
+
+use callus_fem::material::{Biot, Elastic};
+use callus_fem::verification::{column_3d, column_axisymmetric};
+use callus_fem::Idealisation;
+use callus_mesh::elevate::{elevate, QuadraticQuad};
+use callus_mesh::generate::rectangle;
+use callus_mesh::Mesh;
+use callus_sim::materials::Materials;
+use callus_sim::mechanics::{AxialLoad, Mechanics, Stepping};
+use callus_sim::scenario::Boundary;
+
+fn boundary() -> Boundary {
+    Boundary {
+        fixed_set: "bottom".into(),
+        moving_set: "top".into(),
+        drained_sets: vec!["right".into()],
+        growth_plane: "top".into(),
+        proximal_bone_surface: "bottom".into(),
+        distal_bone_surface: "top".into(),
+    }
+}
+
+/// A uniform tissue of Young's modulus `e_mpa`, ν = 0, mobility `k` (mm⁴/(N·s)), on every element.
+fn uniform(mesh: &Mesh, e_mpa: f64, k: f64) -> Materials {
+    let skeleton = Elastic {
+        youngs_modulus_mpa: e_mpa,
+        poisson_ratio: 0.0,
+    };
+    let biot = Biot::from_constituents(skeleton, 2300.0, 2300.0, 0.8, k);
+    let n = mesh.num_elements();
+    Materials {
+        biot: vec![biot; n],
+        elastic: vec![skeleton; n],
+        velocity_divisor: vec![0.8; n],
+        youngs_modulus_mpa: vec![e_mpa; n],
+        mobility_mm4_per_ns: vec![k; n],
+        cells: vec![1.0; n],
+    }
+}
+
+/// Goal: the drained stiffness test of an intact tube is E·A/L (MODEL.md §6, the reference of
+/// `stiffness_pct_intact`), to round-off, in axisymmetry (A = π(r_o² − r_i²)) and in 3D (A = 1).
+/// Tube: r_i = 1, r_o = 3, L = 6 mm, 2 × 6 Quad9; column 1 × 1 × 2 mm, Tet10. E = 20 GPa (cortical).
+#[test]
+fn drained_stiffness_of_an_intact_tube_is_ea_over_l() {
+    let e = 20_000.0;
+    let tube = elevate(
+        &rectangle([1.0, 3.0], [0.0, 6.0], 2, 6).unwrap(),
+        QuadraticQuad::Quad9,
+    )
+    .unwrap();
+    let cases = [
+        (
+            tube,
+            Idealisation::Axisymmetric,
+            std::f64::consts::PI * (9.0 - 1.0) / 6.0,
+        ),
+        (column_3d(2.0, 1.0, 2).unwrap(), Idealisation::ThreeD, 0.5),
+    ];
+    for (mesh, ideal, area_over_length) in cases {
+        let mut mech = Mechanics::new(&mesh, ideal, &boundary(), Stepping::default(), 1).unwrap();
+        let k = mech.stiffness(&mesh, &uniform(&mesh, e, 1e-5)).unwrap();
+        let expected = e * area_over_length;
+        assert!(
+            (k.axial_n_per_mm - expected).abs() < 1e-9 * expected,
+            "{ideal:?}: {} vs E·A/L = {expected}",
+            k.axial_n_per_mm
+        );
+        assert_eq!(
+            k.torsion_nmm_per_rad.is_some(),
+            ideal == Idealisation::ThreeD
+        );
+    }
+}
+
+/// Goal: a drained load (ramped over far longer than the tissue's time constant) splits between the
+/// construct and the fixator by their drained stiffnesses: the loaded end moves F / (k_c + k_f),
+/// where k_c is the construct's drained stiffness test. An undrained load (ramped over far less)
+/// moves it less: the pore fluid stiffens the tissue.
+///
+/// Construct: an axisymmetric cylinder r ≤ 2, L = 5 mm (1 × 5 Quad9) of soft tissue, E = 2 MPa,
+/// ν = 0, k = 1e-2 mm⁴/(N·s), drained on its side: τ = r²/(E k) = 200 s. Load F = 10 N through a
+/// fixator of k_f = 5 N/mm (k_c = E π r²/L = 5.03 N/mm), ramped over 1e7 s (drained) and 1e-3 s.
+#[test]
+fn a_drained_load_splits_by_drained_stiffness() {
+    let mesh = column_axisymmetric(5.0, 2.0, 5).unwrap();
+    let ideal = Idealisation::Axisymmetric;
+    let materials = uniform(&mesh, 2.0, 1e-2);
+    let mut mech = Mechanics::new(&mesh, ideal, &boundary(), Stepping::default(), 1).unwrap();
+    let k_c = mech.stiffness(&mesh, &materials).unwrap().axial_n_per_mm;
+    assert!((k_c - 2.0 * std::f64::consts::PI * 4.0 / 5.0).abs() < 1e-9 * k_c);
+    let (force, k_f) = (10.0, 5.0);
+    let movement = |ramp_s: f64, mech: &mut Mechanics| {
+        let load = AxialLoad {
+            load_n: force,
+            fixator_stiffness_n_per_mm: k_f,
+            ramp_s,
+        };
+        let out = mech.load_cycle(&mesh, &materials, &load).unwrap();
+        let top = &mesh.set("top").unwrap().nodes;
+        let u: Vec<f64> = top.iter().map(|&n| -out.displacement[n][1]).collect();
+        let spread = u.iter().fold(0.0f64, |m, v| m.max((v - u[0]).abs()));
+        (u[0], spread)
+    };
+    let (drained, spread) = movement(1e7, &mut mech);
+    assert!(
+        spread < 1e-6 * drained,
+        "drained, the end moves as one: {spread}"
+    );
+    let expected = force / (k_c + k_f);
+    assert!(
+        (drained - expected).abs() < 1e-3 * expected,
+        "drained: {drained} mm vs F/(k_c + k_f) = {expected} mm"
+    );
+    let fixator_share = k_f * drained / force;
+    assert!((fixator_share - k_f / (k_c + k_f)).abs() < 1e-3);
+    let (undrained, _) = movement(1e-3, &mut mech);
+    // Undrained the tissue is nearly incompressible (K_s = K_f): E_u ≈ 3G = 1.5·E for ν = 0, so
+    // the end moves at most F / (1.5·k_c + k_f) = 0.80 of the drained movement.
+    assert!(
+        undrained < 0.85 * drained,
+        "undrained {undrained} mm vs drained {drained} mm"
+    );
+}
