@@ -22,8 +22,9 @@ use std::time::Instant;
 
 use crate::bc::{Constraints, Lifting};
 use crate::dofs::DofKind;
-use crate::pattern::{mul_vec, Matrix, SparsityPattern};
+use crate::pattern::{mul_vec, Matrix};
 use crate::problem::Discretisation;
+pub use crate::problem::Operators;
 use crate::solver::{Factorization, SymbolicFactorization};
 use crate::FemError;
 
@@ -149,29 +150,6 @@ impl<'d> StaticSolve<'d> {
         self.stats.solves += 1;
         self.stats.solve_s += t.elapsed().as_secs_f64();
         x
-    }
-}
-
-/// The matrices of a linear first-order system on one pattern (module docs): A(Δt) = A₀ + Δt·A₁,
-/// and C, which multiplies the previous state.
-#[derive(Clone, Debug)]
-pub struct Operators {
-    /// A₀ = A(Δt = 0).
-    pub a0: Matrix,
-    /// A₁ = dA/dΔt.
-    pub a1: Matrix,
-    /// C.
-    pub c: Matrix,
-}
-
-impl Operators {
-    /// Zero operators on `pattern`.
-    pub fn zeros(pattern: &SparsityPattern) -> Operators {
-        Operators {
-            a0: pattern.zeros(),
-            a1: pattern.zeros(),
-            c: pattern.zeros(),
-        }
     }
 }
 

@@ -2,8 +2,13 @@
 //!
 //! The finite-element solver of callus (physics: `shared/MODEL.md` §1): element kernels for drained
 //! elasticity, Biot poroelasticity with Taylor–Hood elements and scalar diffusion, in plane strain,
-//! axisymmetry and 3D; quadrature; the sparsity pattern and parallel assembly; sparse LDLᵀ/Cholesky
-//! with a METIS nested-dissection ordering; boundary conditions and time stepping.
+//! axisymmetry and 3D ([`element`], [`quadrature`], [`shape`]); the sparsity pattern and its
+//! matrices, sprs `CsMat`s sharing the pattern's index arrays ([`pattern`]), and parallel assembly
+//! into them ([`assembly`]); discretisations that hold only what depends on the connectivity and
+//! assemble on whichever configuration of the mesh they are given ([`problem`]); sparse
+//! LDLᵀ/Cholesky with a METIS nested-dissection ordering on views of the same arrays ([`solver`]);
+//! boundary conditions ([`bc`]); one backward-Euler driver and a static solve ([`integrate`]), which
+//! the simulation and the verification problems ([`verification`]) share.
 //!
 //! Units: mm, N, MPa, s.
 

@@ -24,13 +24,35 @@ use crate::dofs::{DofMap, Fields};
 use crate::element::{
     biot_blocks, diffusion_matrices, elastic_stiffness, BiotBlocks, Idealisation, ReferenceElement,
 };
-use crate::integrate::Operators;
 use crate::material::{Biot, Diffusion, Elastic};
-use crate::pattern::{nested_dissection, Matrix};
+use crate::pattern::{nested_dissection, Matrix, SparsityPattern};
 use crate::post::{biot_point_states, volume_average, PointState};
 use crate::shape::MAX_NODES;
 use crate::solver::{Definiteness, SymbolicFactorization};
 use crate::FemError;
+
+/// The matrices of a linear first-order system on one pattern ([`crate::integrate`]): A(Δt) = A₀ + Δt·A₁,
+/// and C, which multiplies the previous state.
+#[derive(Clone, Debug)]
+pub struct Operators {
+    /// A₀ = A(Δt = 0).
+    pub a0: Matrix,
+    /// A₁ = dA/dΔt.
+    pub a1: Matrix,
+    /// C.
+    pub c: Matrix,
+}
+
+impl Operators {
+    /// Zero operators on `pattern`.
+    pub fn zeros(pattern: &SparsityPattern) -> Operators {
+        Operators {
+            a0: pattern.zeros(),
+            a1: pattern.zeros(),
+            c: pattern.zeros(),
+        }
+    }
+}
 
 /// The mesh-dependent part of a problem, computed once.
 pub struct Discretisation {
