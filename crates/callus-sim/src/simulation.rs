@@ -197,10 +197,11 @@ impl Simulation {
         let gap_before = self.gap_mm().map_err(at(day.day, During::Observables))?;
         let num = &self.scenario.numerics;
         let mesh = self.body.mesh();
-        let elements = &mut self.state.elements;
         let start = StepStart {
             pressure_mpa: &self.state.nodes.pressure_mpa,
-            prestress_mpa: num.pretraction.then_some(elements.prestress_mpa.as_slice()),
+            prestress_mpa: num
+                .pretraction
+                .then_some(self.state.elements.prestress_mpa.as_slice()),
         };
         let outcome = self
             .mechanics
@@ -220,35 +221,12 @@ impl Simulation {
         log.residual_force_n = outcome.forces.last().map(|s| s.1);
         let strain = step.amount_mm / gap_before;
         log.step_strain = Some(log.step_strain.map_or(strain, |s| s.max(strain)));
-        elements.absorb_step(&outcome);
-        if num.pretraction {
+        let prestress_decay = num.pretraction.then(|| {
             let tau_s = num.pretraction_relaxation_days * DAY_S;
-            let decay = (-step.interval_s / tau_s).exp();
-            for (p, s) in elements
-                .prestress_mpa
-                .iter_mut()
-                .zip(&outcome.effective_stress)
-            {
-                for i in 0..3 {
-                    for j in 0..3 {
-                        p[i][j] = (p[i][j] + s[i][j]) * decay;
-                    }
-                }
-            }
-        }
+            (-step.interval_s / tau_s).exp()
+        });
         self.body.displace(&outcome.displacement);
-        for (total, u) in self
-            .state
-            .nodes
-            .displacement_mm
-            .iter_mut()
-            .zip(&outcome.displacement)
-        {
-            for c in 0..3 {
-                total[c] += u[c];
-            }
-        }
-        self.state.nodes.pressure_mpa = outcome.pressure;
+        self.state.take_step(outcome, prestress_decay);
         Ok(())
     }
 

@@ -110,6 +110,41 @@ impl State {
     }
 }
 
+impl State {
+    /// What a distraction step leaves: its states join today's, its displacement adds to the
+    /// displacement since day 0, the pore pressure is the one at its end, and with pre-traction
+    /// (`prestress_decay` given) the effective stress at its end joins the carried one, which
+    /// then decays by that factor over the interval to the next step.
+    pub fn take_step(&mut self, step: StepOutcome, prestress_decay: Option<f64>) {
+        self.elements.absorb_step(&step);
+        if let Some(decay) = prestress_decay {
+            for (p, s) in self
+                .elements
+                .prestress_mpa
+                .iter_mut()
+                .zip(&step.effective_stress)
+            {
+                for i in 0..3 {
+                    for j in 0..3 {
+                        p[i][j] = (p[i][j] + s[i][j]) * decay;
+                    }
+                }
+            }
+        }
+        for (total, u) in self
+            .nodes
+            .displacement_mm
+            .iter_mut()
+            .zip(&step.displacement)
+        {
+            for c in 0..3 {
+                total[c] += u[c];
+            }
+        }
+        self.nodes.pressure_mpa = step.pressure;
+    }
+}
+
 /// For each new element, the element whose tissue it continues, or none for fresh granulation.
 fn tissue_sources(
     insertion: &LayerInsertion,
