@@ -41,6 +41,17 @@ impl MechanicalState {
         octahedral_shear_strain(&self.principal_strains())
     }
 
+    /// Distortional strain ε_d = √(½Σ(εi − εj)²) = (3/√8)·γ_oct ≈ 1.061 γ_oct (the measure of the Ulm
+    /// vascularity rules, MODEL.md §4b).
+    pub fn distortional_strain(&self) -> f64 {
+        3.0 / 8f64.sqrt() * self.octahedral_shear_strain()
+    }
+
+    /// Dilatational (hydrostatic) strain ε_h = (ε1 + ε2 + ε3)/3, tension positive (MODEL.md §4b).
+    pub fn dilatational_strain(&self) -> f64 {
+        (self.strain[0][0] + self.strain[1][1] + self.strain[2][2]) / 3.0
+    }
+
     /// Maximum shear strain ε1 − ε3.
     pub fn max_shear_strain(&self) -> f64 {
         max_shear_strain(&self.principal_strains())
@@ -129,6 +140,22 @@ mod tests {
             pore_pressure_mpa: p,
             hydrostatic_stress_mpa: h,
         }
+    }
+
+    /// ε_d and ε_h against hand values: for ε = diag(0.1, 0, 0), Σ(εi − εj)² = 0.02, so
+    /// ε_d = √0.01 = 0.1 and ε_h = 0.1/3; a pure shear of tensor shear 0.05 has principal strains
+    /// ±0.05, Σ = 0.02 again and ε_h = 0.
+    #[test]
+    fn distortional_and_dilatational_strain_by_hand() {
+        let mut s = MechanicalState::default();
+        s.strain[0][0] = 0.1;
+        assert!((s.distortional_strain() - 0.1).abs() < 1e-15);
+        assert!((s.dilatational_strain() - 0.1 / 3.0).abs() < 1e-15);
+        let mut shear = MechanicalState::default();
+        shear.strain[0][1] = 0.05;
+        shear.strain[1][0] = 0.05;
+        assert!((shear.distortional_strain() - 0.1).abs() < 1e-15);
+        assert_eq!(shear.dilatational_strain(), 0.0);
     }
 
     /// The peak strain, velocity and pressures may come from different instants (end of the ramp,

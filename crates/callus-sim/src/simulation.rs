@@ -29,6 +29,7 @@ use std::time::Instant;
 use callus_bio::cells::CellDiffusion;
 use callus_bio::rules::MechanoRule;
 use callus_bio::state::TissueState;
+use callus_bio::stimulus::MechanicalState;
 use callus_bio::tissue::TissueCatalogue;
 use callus_bio::Fractions;
 use callus_mesh::{Field, RegionId};
@@ -547,6 +548,21 @@ impl Simulation {
         cell_fields.extend([
             Field::owned("phenotype", 1, elements.phenotype_field()),
             Field::owned("stimulus", 1, elements.stimulus_field()),
+            Field::owned(
+                "relaxed_distortional_strain",
+                1,
+                elements.today_field(|t| &t.relaxed, MechanicalState::distortional_strain),
+            ),
+            Field::owned(
+                "step_peak_distortional_strain",
+                1,
+                elements.today_field(|t| &t.step_peak, MechanicalState::distortional_strain),
+            ),
+            Field::owned(
+                "step_peak_dilatational_strain",
+                1,
+                elements.today_field(|t| &t.step_peak, MechanicalState::dilatational_strain),
+            ),
             Field::borrowed("youngs_modulus_mpa", 1, &m.youngs_modulus_mpa),
             Field::borrowed("permeability_mm4_per_ns", 1, &m.mobility_mm4_per_ns),
             Field::borrowed("cell_concentration", 1, &m.cells),

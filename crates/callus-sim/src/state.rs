@@ -6,7 +6,7 @@
 
 use callus_bio::rules::Classification;
 use callus_bio::state::{ElementTissue, TissueState};
-use callus_bio::stimulus::Envelope;
+use callus_bio::stimulus::{Envelope, MechanicalState};
 use callus_mesh::growth::LayerInsertion;
 
 use crate::mechanics::StepOutcome;
@@ -195,6 +195,19 @@ impl ElementFields {
             .collect()
     }
 
+    /// A measure of today's states per element as a field value (NaN where none was met), e.g.
+    /// the distortional strain of the relaxed envelope.
+    pub fn today_field(
+        &self,
+        envelope: fn(&DayEnvelopes) -> &Envelope,
+        measure: fn(&MechanicalState) -> f64,
+    ) -> Vec<f64> {
+        self.today
+            .iter()
+            .map(|t| envelope(t).state().map_or(f64::NAN, measure))
+            .collect()
+    }
+
     /// Whether element `e` is of a fixed region (keeps its catalogue tissue).
     pub fn is_fixed(&self, e: usize) -> bool {
         matches!(self.tissue.element(e), ElementTissue::Fixed(_))
@@ -209,7 +222,6 @@ impl ElementFields {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use callus_bio::stimulus::MechanicalState;
     use callus_bio::tissue::TissueCatalogue;
     use callus_mesh::generate::{axisymmetric, OsteotomyGeometry};
     use callus_mesh::growth::insert_layer;
