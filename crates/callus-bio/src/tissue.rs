@@ -68,26 +68,25 @@ impl Tissue {
         1.0 - self.drained_bulk_mpa() / self.solid_bulk_mpa
     }
 
-    /// The Biot material of this tissue (MODEL.md §1): α = 1 − K_d/K_s, 1/M = n/K_f + (α − n)/K_s.
+    /// The Biot material of this tissue by [`Biot::from_constituents`] (MODEL.md §1: α = 1 − K_d/K_s,
+    /// 1/M = n/K_f + (α − n)/K_s, α bounded below by 0).
     ///
-    /// A negative α (a skeleton stiffer than its grains, K_d > K_s) is not admissible and is set to
-    /// 0 (no coupling). This happens for the published cortical-bone row (E = 20 GPa, ν = 0.3,
-    /// K_s = 13.92 GPa: K_d = 16.7 GPa, α = −0.20). The published mature-bone row also breaks the
-    /// bound K_d ≤ (1 − n)·K_s, which would give α ≥ n, with α = 0.641 < n = 0.8; it is kept as the
-    /// formula gives it. [`TissueCatalogue::warnings`] lists both.
+    /// The bound acts on the published cortical-bone row (E = 20 GPa, ν = 0.3, K_s = 13.92 GPa:
+    /// K_d = 16.7 GPa, 1 − K_d/K_s = −0.20, so α = 0). The published mature-bone row also breaks
+    /// the bound K_d ≤ (1 − n)·K_s, which would give α ≥ n, with α = 0.641 < n = 0.8; it is kept
+    /// as the formula gives it. [`TissueCatalogue::warnings`] lists both.
     pub fn biot(&self) -> Biot {
         let skeleton = Elastic {
             youngs_modulus_mpa: self.youngs_modulus_mpa,
             poisson_ratio: self.poisson_ratio,
         };
-        let alpha = self.raw_biot_coefficient().max(0.0);
-        Biot {
+        Biot::from_constituents(
             skeleton,
-            alpha,
-            inv_biot_modulus_per_mpa: self.porosity / self.fluid_bulk_mpa
-                + (alpha - self.porosity) / self.solid_bulk_mpa,
-            mobility_mm4_per_ns: self.mobility_mm4_per_ns,
-        }
+            self.solid_bulk_mpa,
+            self.fluid_bulk_mpa,
+            self.porosity,
+            self.mobility_mm4_per_ns,
+        )
     }
 }
 

@@ -55,8 +55,12 @@ pub struct Biot {
 }
 
 impl Biot {
-    /// From the constituents: skeleton E, ν; grain and fluid bulk moduli K_s, K_f (MPa); porosity n;
-    /// mobility k (mm⁴/(N·s)).
+    /// From the constituents (MODEL.md §1): skeleton E, ν; grain and fluid bulk moduli K_s, K_f
+    /// (MPa); porosity n; mobility k (mm⁴/(N·s)). α = max(0, 1 − K_d/K_s), 1/M = n/K_f + (α − n)/K_s.
+    ///
+    /// A negative 1 − K_d/K_s (a skeleton stiffer than its grains, K_d > K_s) is not admissible
+    /// and gives α = 0 (no coupling, 1/M = n/K_f − n/K_s); this is the one law the verification
+    /// problems and the simulation's tissues share.
     pub fn from_constituents(
         skeleton: Elastic,
         solid_bulk_mpa: f64,
@@ -64,7 +68,7 @@ impl Biot {
         porosity: f64,
         mobility_mm4_per_ns: f64,
     ) -> Biot {
-        let alpha = 1.0 - skeleton.bulk_modulus() / solid_bulk_mpa;
+        let alpha = (1.0 - skeleton.bulk_modulus() / solid_bulk_mpa).max(0.0);
         Biot {
             skeleton,
             alpha,
@@ -114,5 +118,16 @@ mod tests {
         assert!((b.alpha - 0.6).abs() < 1e-12);
         assert!((b.inv_biot_modulus_per_mpa - 0.0625).abs() < 1e-12);
         assert!((b.undrained_bulk_modulus() - (4.0 + 0.36 * 16.0)).abs() < 1e-12);
+    }
+
+    /// A skeleton stiffer than its grains (K = 4 > K_s = 2: 1 − K/K_s = −1) is not admissible: α = 0
+    /// and 1/M = n/K_f − n/K_s = 0.1/8 − 0.1/2 = −0.0375 (the cortical-bone row of MODEL.md §2 is such
+    /// a case).
+    #[test]
+    fn a_skeleton_stiffer_than_its_grains_has_no_coupling() {
+        let s = Elastic::from_lame(2.0, 3.0);
+        let b = Biot::from_constituents(s, 2.0, 8.0, 0.1, 1.5);
+        assert_eq!(b.alpha, 0.0);
+        assert!((b.inv_biot_modulus_per_mpa - (0.0125 - 0.05)).abs() < 1e-15);
     }
 }
