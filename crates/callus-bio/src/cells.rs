@@ -145,11 +145,10 @@ impl CellDiffusion {
         }
         Ok(stepper.stats)
     }
-}
 
-/// Element averages of a nodal field on `mesh` (the c of each element's rule of mixtures).
-pub fn element_means(mesh: &Mesh, c: &[f64]) -> Vec<f64> {
-    mesh.elements()
-        .map(|e| e.nodes.iter().map(|&n| c[n]).sum::<f64>() / e.nodes.len() as f64)
-        .collect()
+    /// The volume mean of the nodal concentration `c` over each element of `mesh` (the c of the
+    /// element's rule of mixtures, MODEL.md §4).
+    pub fn element_means(&self, mesh: &Mesh, c: &[f64]) -> Result<Vec<f64>, BioError> {
+        Ok(self.disc.element_means(mesh, c)?)
+    }
 }

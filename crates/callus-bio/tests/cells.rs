@@ -2,7 +2,7 @@
 //! axisymmetric column), c = 0 inside at t = 0, so c(x, t) = erfc(x / (2√(Dt))) while the far end is
 //! out of reach. D = 0.5 mm²/day, t = 4 days (front √(Dt) ≈ 1.4 mm), domain 20 mm; within 2 %.
 
-use callus_bio::cells::{element_means, CellDiffusion, CellParams};
+use callus_bio::cells::{CellDiffusion, CellParams};
 use callus_fem::Idealisation;
 use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::rectangle;
@@ -78,7 +78,7 @@ fn default_sources_on_the_osteotomy_and_clear_errors() {
     let mut c = cells.initial();
     let gap = mesh.region_id("gap").unwrap();
     let gap_mean = |c: &[f64]| {
-        let means = element_means(&mesh, c);
+        let means = cells.element_means(&mesh, c).unwrap();
         let g: Vec<f64> = mesh
             .elements()
             .filter(|e| e.region == gap)

@@ -341,6 +341,35 @@ impl Discretisation {
                 diffusion_matrices(&self.refs[&kind], &x[..nn], &materials[e], m, k)
             })
     }
+    /// The volume mean of a nodal scalar field (one value per node) over each element of `mesh` in
+    /// its configuration: ∫_e Σ_a N_a f_a dV / ∫_e dV, with the 2πr of axisymmetry (the c of an
+    /// element's rule of mixtures, MODEL.md §4; its φ, §4b). On a quadratic element this weighs
+    /// the nodes by ∫ N_a dV, not equally (a Quad9's centre node carries 4/9 of a flat element).
+    pub fn element_means(&self, mesh: &Mesh, nodal: &[f64]) -> Result<Vec<f64>, FemError> {
+        if nodal.len() != mesh.num_nodes() {
+            return Err(FemError::Invalid(format!(
+                "{} nodal values for {} nodes",
+                nodal.len(),
+                mesh.num_nodes()
+            )));
+        }
+        let mut x = [[0.0; 3]; MAX_NODES];
+        (0..mesh.num_elements())
+            .map(|e| {
+                let (kind, nn) = coords_of(mesh, e, &mut x);
+                let re = &self.refs[&kind];
+                let nodes = mesh.element(e).nodes;
+                let (mut integral, mut measure) = (0.0, 0.0);
+                for q in 0..re.rule.len() {
+                    let v = re.at(q, &x[..nn]).map_err(|b| self.assembler.bad(e, b))?;
+                    let f: f64 = (0..nn).map(|a| v.n[a] * nodal[nodes[a]]).sum();
+                    integral += f * v.weight;
+                    measure += v.weight;
+                }
+                Ok(integral / measure)
+            })
+            .collect()
+    }
 }
 
 /// The node positions of element `e` of `mesh` into `x`; its kind and node count.

@@ -1,12 +1,10 @@
 //! The material of every element for the solvers, from the tissue state and the cells (MODEL.md
 //! §4: rule of mixtures), and the fields a run reports from it.
 
-use callus_bio::cells::element_means;
 use callus_bio::state::TissueState;
 use callus_bio::tissue::TissueCatalogue;
 use callus_bio::BioError;
 use callus_fem::material::{Biot, Elastic};
-use callus_mesh::Mesh;
 
 use crate::scenario::FluidVelocity;
 
@@ -29,16 +27,15 @@ pub struct Materials {
 }
 
 impl Materials {
-    /// The materials of `tissue` with the nodal cell concentration `cells` on `mesh`.
+    /// The materials of `tissue` with the cell concentration `element_cells` (the volume mean of
+    /// each element, [`callus_bio::cells::CellDiffusion::element_means`]).
     pub fn new(
-        mesh: &Mesh,
         tissue: &TissueState,
-        cells: &[f64],
+        element_cells: &[f64],
         catalogue: &TissueCatalogue,
         fluid: FluidVelocity,
     ) -> Result<Materials, BioError> {
-        let means = element_means(mesh, cells);
-        let n = means.len();
+        let n = element_cells.len();
         let mut m = Materials {
             biot: Vec::with_capacity(n),
             elastic: Vec::with_capacity(n),
@@ -47,7 +44,7 @@ impl Materials {
             mobility_mm4_per_ns: Vec::with_capacity(n),
             cells: Vec::with_capacity(n),
         };
-        for (e, &c) in means.iter().enumerate() {
+        for (e, &c) in element_cells.iter().enumerate() {
             let c = c.clamp(0.0, 1.0);
             let t = tissue.material(e, c, catalogue)?;
             let biot = t.biot();

@@ -140,9 +140,8 @@ impl Simulation {
             options.threads,
         )?;
         let materials = Materials::new(
-            &mesh,
             &state.elements.tissue,
-            &state.nodes.cells,
+            &cells.element_means(&mesh, &state.nodes.cells)?,
             &catalogue,
             scenario.numerics.fluid_velocity,
         )?;
@@ -380,10 +379,14 @@ impl Simulation {
     }
 
     fn update_materials(&mut self, day: &Day) -> Result<(), SimError> {
+        let mesh = self.body.mesh();
+        let element_cells = self
+            .cells
+            .element_means(mesh, &self.state.nodes.cells)
+            .map_err(at(day.day, During::Cells))?;
         self.materials = Materials::new(
-            self.body.mesh(),
             &self.state.elements.tissue,
-            &self.state.nodes.cells,
+            &element_cells,
             &self.catalogue,
             self.scenario.numerics.fluid_velocity,
         )
