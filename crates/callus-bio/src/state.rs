@@ -7,9 +7,10 @@
 //!
 //! Mixing, with c the element's mesenchymal cell concentration (0..1) and f_i the fractions
 //! (granulation included for unfilled days):
-//! P = (1 − c)·P_granulation + c·Σ f_i·P_i, linearly for E, ν, K_s, K_f and n; the mobility k
+//! P = (1 − c)·P_granulation + c·Σ f_i·P_i, linearly for ν, K_s, K_f and n; the mobility k
 //! linearly too by default, or of log k ([`PermeabilityMixing::Logarithmic`]), since it spans
-//! orders of magnitude between tissues.
+//! orders of magnitude between tissues; Young's modulus with the bone share cubed by default
+//! ([`ModulusMixing::BoneShareCubed`], MODEL.md §4), or linearly.
 
 use std::collections::VecDeque;
 
@@ -31,6 +32,31 @@ pub enum PermeabilityMixing {
     Logarithmic,
 }
 
+/// How Young's modulus is mixed (MODEL.md §4). With the shares w of the mixture (granulation
+/// 1 − c + c·f_granulation, each other phenotype c·f_i):
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModulusMixing {
+    /// E = E_s + w_b³ (E_b − E_s), w_b the bone share (immature + mature), E_b the linear mix of
+    /// the two bone moduli by their own shares, E_s that of the soft shares (granulation, fibrous,
+    /// cartilage, marrow). Bone's modulus follows its apparent density cubed (Carter & Hayes
+    /// 1977): a regenerate element 10 % woven bone is a sparse scaffold (E ≈ 3 MPa with fibrous
+    /// tissue, not the linear law's 102 MPa). With no bone it is the linear law exactly.
+    #[default]
+    BoneShareCubed,
+    /// Σ w_i E_i (Lacroix & Prendergast 2002).
+    Linear,
+}
+
+/// The mixing laws of the properties that have a choice.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MixingLaws {
+    /// The mobility k.
+    pub permeability: PermeabilityMixing,
+    /// Young's modulus E.
+    pub modulus: ModulusMixing,
+}
+
 /// One element's tissue history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ElementTissue {
@@ -44,7 +70,7 @@ pub enum ElementTissue {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TissueState {
     window_days: usize,
-    mixing: PermeabilityMixing,
+    mixing: MixingLaws,
     elements: Vec<ElementTissue>,
 }
 
@@ -54,7 +80,7 @@ impl TissueState {
     pub fn new(
         fixed: Vec<Option<String>>,
         window_days: usize,
-        mixing: PermeabilityMixing,
+        mixing: MixingLaws,
         catalogue: &TissueCatalogue,
     ) -> Result<TissueState, BioError> {
         if window_days == 0 {
@@ -167,7 +193,7 @@ impl TissueState {
                 }
                 let mix =
                     |get: fn(&Tissue) -> f64| weights.iter().map(|(w, t)| w * get(t)).sum::<f64>();
-                let mobility = match self.mixing {
+                let mobility = match self.mixing.permeability {
                     PermeabilityMixing::Linear => mix(|t| t.mobility_mm4_per_ns),
                     PermeabilityMixing::Logarithmic => weights
                         .iter()
@@ -175,8 +201,18 @@ impl TissueState {
                         .sum::<f64>()
                         .exp(),
                 };
+                let youngs_modulus_mpa = match self.mixing.modulus {
+                    ModulusMixing::Linear => mix(|t| t.youngs_modulus_mpa),
+                    ModulusMixing::BoneShareCubed => {
+                        let bone = [
+                            (cells * f.immature_bone, catalogue.get("immature_bone")?),
+                            (cells * f.mature_bone, catalogue.get("mature_bone")?),
+                        ];
+                        bone_share_cubed(&weights, &bone)
+                    }
+                };
                 Ok(Tissue {
-                    youngs_modulus_mpa: mix(|t| t.youngs_modulus_mpa),
+                    youngs_modulus_mpa,
                     mobility_mm4_per_ns: mobility,
                     poisson_ratio: mix(|t| t.poisson_ratio),
                     solid_bulk_mpa: mix(|t| t.solid_bulk_mpa),
@@ -186,4 +222,23 @@ impl TissueState {
             }
         }
     }
+}
+
+/// E = E_s + w_b³ (E_b − E_s) of [`ModulusMixing::BoneShareCubed`] from all the shares
+/// `weights` (which sum to 1) and the bone ones among them, `bone`.
+fn bone_share_cubed(weights: &[(f64, &Tissue)], bone: &[(f64, &Tissue)]) -> f64 {
+    let w_b: f64 = bone.iter().map(|(w, _)| w).sum();
+    let e_all: f64 = weights.iter().map(|(w, t)| w * t.youngs_modulus_mpa).sum();
+    let e_bone_sum: f64 = bone.iter().map(|(w, t)| w * t.youngs_modulus_mpa).sum();
+    if w_b <= 0.0 {
+        return e_all;
+    }
+    let e_b = e_bone_sum / w_b;
+    let w_s = 1.0 - w_b;
+    let e_s = if w_s > 0.0 {
+        (e_all - e_bone_sum) / w_s
+    } else {
+        e_b
+    };
+    e_s + w_b.powi(3) * (e_b - e_s)
 }

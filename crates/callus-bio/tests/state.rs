@@ -2,7 +2,9 @@
 //! a serde round trip of the state.
 
 use callus_bio::rules::Phenotype;
-use callus_bio::state::{ElementTissue, PermeabilityMixing, TissueState};
+use callus_bio::state::{
+    ElementTissue, MixingLaws, ModulusMixing, PermeabilityMixing, TissueState,
+};
 use callus_bio::tissue::{TissueCatalogue, DEFAULT_TISSUES_TOML, M4_TO_MM4};
 use callus_bio::{BioError, Fractions};
 
@@ -104,11 +106,15 @@ fn bad_tissue_files_are_refused_with_the_key() {
     );
 }
 
+/// Elements with the linear law of E (the rule of mixtures these tests check) and `mixing` for k.
 fn state(n: usize, window: usize, mixing: PermeabilityMixing) -> TissueState {
     TissueState::new(
         vec![None; n],
         window,
-        mixing,
+        MixingLaws {
+            permeability: mixing,
+            modulus: ModulusMixing::Linear,
+        },
         &TissueCatalogue::default_table(),
     )
     .unwrap()
@@ -162,6 +168,58 @@ fn rule_of_mixtures_reproduces_the_table() {
     assert!(s.material(0, 1.5, &cat).is_err());
 }
 
+/// Goal: Young's modulus with the bone share cubed (MODEL.md §4, the default) against hand values.
+///
+/// One element, window 10 days, the built-in table (fibrous 2, granulation 0.2, immature bone
+/// 1000, mature bone 6000 MPa). 1 day of immature bone and 9 of fibrous at c = 1: w_b = 0.1,
+/// E = 2 + 0.1³·(1000 − 2) = 2.998 MPa (the linear law: 101.8). Ten days of immature bone at
+/// c = 0.5: w_b = 0.5 with granulation the soft half, E = 0.2 + 0.125·(1000 − 0.2) = 125.175.
+/// Five days each of immature and mature bone at c = 1: E_b = 3500. No bone: the linear law.
+#[test]
+fn youngs_modulus_with_the_bone_share_cubed() {
+    let cat = TissueCatalogue::default_table();
+    let element = |days: &[(Phenotype, usize)], modulus| {
+        let mut s = TissueState::new(
+            vec![None],
+            10,
+            MixingLaws {
+                modulus,
+                ..Default::default()
+            },
+            &cat,
+        )
+        .unwrap();
+        for &(p, n) in days {
+            for _ in 0..n {
+                s.record_day(&[Some(p)]).unwrap();
+            }
+        }
+        s
+    };
+    let e = |s: &TissueState, c: f64| s.material(0, c, &cat).unwrap().youngs_modulus_mpa;
+    let cubed = ModulusMixing::BoneShareCubed;
+    let sparse = [(Phenotype::Fibrous, 9), (Phenotype::ImmatureBone, 1)];
+    assert!((e(&element(&sparse, cubed), 1.0) - 2.998).abs() < 1e-12);
+    assert!((e(&element(&sparse, ModulusMixing::Linear), 1.0) - 101.8).abs() < 1e-12);
+    let woven = element(&[(Phenotype::ImmatureBone, 10)], cubed);
+    assert!((e(&woven, 0.5) - 125.175).abs() < 1e-12);
+    assert!((e(&woven, 1.0) - 1000.0).abs() < 1e-12);
+    let both = [(Phenotype::ImmatureBone, 5), (Phenotype::MatureBone, 5)];
+    assert!((e(&element(&both, cubed), 1.0) - 3500.0).abs() < 1e-9);
+    let soft = [(Phenotype::Fibrous, 4), (Phenotype::Cartilage, 3)];
+    assert_eq!(
+        e(&element(&soft, cubed), 0.7),
+        e(&element(&soft, ModulusMixing::Linear), 0.7)
+    );
+    let rising: Vec<f64> = (0..=10)
+        .map(|n| {
+            let days = [(Phenotype::Fibrous, 10 - n), (Phenotype::ImmatureBone, n)];
+            e(&element(&days, cubed), 1.0)
+        })
+        .collect();
+    assert!(rising.windows(2).all(|w| w[1] > w[0]), "{rising:?}");
+}
+
 #[test]
 fn averaging_window_converts_over_n_days_and_averages_alternation() {
     let mut s = state(2, 10, PermeabilityMixing::Linear);
@@ -209,7 +267,7 @@ fn fixed_regions_never_change_and_state_round_trips() {
     let mut s = TissueState::new(
         vec![Some("cortical_bone".into()), None, Some("marrow".into())],
         10,
-        PermeabilityMixing::Linear,
+        MixingLaws::default(),
         &cat,
     )
     .unwrap();
@@ -236,14 +294,8 @@ fn fixed_regions_never_change_and_state_round_trips() {
     let json = serde_json::to_string(&s).unwrap();
     let back: TissueState = serde_json::from_str(&json).unwrap();
     assert_eq!(back, s);
-    assert!(TissueState::new(
-        vec![Some("bone".into())],
-        10,
-        PermeabilityMixing::Linear,
-        &cat
-    )
-    .is_err());
-    assert!(TissueState::new(vec![None], 0, PermeabilityMixing::Linear, &cat).is_err());
+    assert!(TissueState::new(vec![Some("bone".into())], 10, MixingLaws::default(), &cat).is_err());
+    assert!(TissueState::new(vec![None], 0, MixingLaws::default(), &cat).is_err());
 }
 
 /// Goal: a day on which no mechanical state reached an element is no vote: its history stays as

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use callus_bio::cells::CellParams;
 use callus_bio::rules::RuleChoice;
-use callus_bio::state::PermeabilityMixing;
+use callus_bio::state::{ModulusMixing, PermeabilityMixing};
 use callus_bio::BioError;
 use callus_fem::Idealisation;
 use callus_mesh::generate::OsteotomyGeometry;
@@ -128,6 +128,8 @@ pub struct Tissues {
     pub window_days: usize,
     /// How the permeability is mixed.
     pub permeability_mixing: PermeabilityMixing,
+    /// How Young's modulus is mixed: the bone share cubed (default, MODEL.md §4) or linearly.
+    pub modulus_mixing: ModulusMixing,
     /// Regions whose tissue differentiates (start as granulation tissue).
     pub regenerate_regions: Vec<String>,
     /// Tissue of an inserted layer.

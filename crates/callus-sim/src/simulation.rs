@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use callus_bio::cells::CellDiffusion;
 use callus_bio::rules::MechanoRule;
-use callus_bio::state::TissueState;
+use callus_bio::state::{MixingLaws, TissueState};
 use callus_bio::stimulus::MechanicalState;
 use callus_bio::tissue::TissueCatalogue;
 use callus_bio::Fractions;
@@ -128,7 +128,10 @@ impl Simulation {
         let tissue = TissueState::new(
             fixed,
             scenario.tissues.window_days,
-            scenario.tissues.permeability_mixing,
+            MixingLaws {
+                permeability: scenario.tissues.permeability_mixing,
+                modulus: scenario.tissues.modulus_mixing,
+            },
             &catalogue,
         )?;
         let state = State::new(mesh.num_nodes(), cells.initial(), tissue);
