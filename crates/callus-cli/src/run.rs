@@ -133,6 +133,11 @@ fn print_summary(s: &Summary, out: &std::path::Path) {
             .map_or("not bridged".to_string(), |d| d.to_string())
     );
     println!(
+        "  healed day          {} (the fixator's load share below 10 %)",
+        s.healed_day
+            .map_or("not healed".to_string(), |d| d.to_string())
+    );
+    println!(
         "  healing index       {}",
         opt(s.healing_index_days_per_cm, "days/cm")
     );

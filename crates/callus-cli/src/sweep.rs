@@ -142,8 +142,8 @@ fn print_table(results: &[CaseResult], threads: usize) {
         results.len()
     );
     println!(
-        "  {:>8} {:>7} {:>9} {:>13} {:>14} {:>10} {:>6}",
-        "mm/day", "steps", "bridging", "HI (days/cm)", "stiffness N/mm", "peak N", "bone"
+        "  {:>8} {:>7} {:>9} {:>7} {:>13} {:>14} {:>10} {:>6}",
+        "mm/day", "steps", "bridging", "healed", "HI (days/cm)", "stiffness N/mm", "peak N", "bone"
     );
     let opt = |v: Option<f64>, p: usize| v.map_or("—".to_string(), |v| format!("{v:.p$}"));
     for r in results {
@@ -157,9 +157,10 @@ fn print_table(results: &[CaseResult], threads: usize) {
         }
         let bone = r.final_fractions.map(|f| f.bone());
         println!(
-            "  {:>8} {rhythm:>7} {:>9} {:>13} {:>14} {:>10} {:>6}",
+            "  {:>8} {rhythm:>7} {:>9} {:>7} {:>13} {:>14} {:>10} {:>6}",
             r.rate_mm_per_day,
             r.bridging_day.map_or("—".to_string(), |d| d.to_string()),
+            r.healed_day.map_or("—".to_string(), |d| d.to_string()),
             opt(r.healing_index_days_per_cm, 1),
             r.final_stiffness_n_per_mm
                 .map_or("—".to_string(), |s| format!("{s:.3e}")),

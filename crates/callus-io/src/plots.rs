@@ -4,7 +4,8 @@
 //! A run's `plots/`: `stiffness.svg` (callus stiffness, N/mm, log scale, against the day),
 //! `tissue_fractions.svg` (regenerate tissue fractions stacked, against the day), `force.svg`
 //! (distraction force, N, against time in days). A sweep's `plots/`: `stiffness.svg` (every case's
-//! stiffness curve) and `bridging_day.svg` (bridging day over rate × rhythm).
+//! stiffness curve), `bridging_day.svg` and `healed_day.svg` (the bridging day and the healed day
+//! of MODEL.md §6 over rate × rhythm).
 
 use std::path::Path;
 
@@ -229,6 +230,8 @@ pub struct SweepCase {
     pub rhythm: String,
     /// Bridging day, if bridged.
     pub bridging_day: Option<u32>,
+    /// Healed day (MODEL.md §6), if healed.
+    pub healed_day: Option<u32>,
     /// Whether the case failed.
     pub failed: bool,
     /// Stiffness curve (day, N/mm); empty for a failed case.
@@ -252,6 +255,30 @@ pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), IoError> {
             stiffness_chart(root, "Callus stiffness of every case", &curves)
         })?;
     }
+    day_grid(
+        dir,
+        "bridging_day.svg",
+        "Day of bony bridging (grey: not bridged)",
+        cases,
+        |c| c.bridging_day,
+    )?;
+    day_grid(
+        dir,
+        "healed_day.svg",
+        "Healed day: the fixator's load share < 10 % (grey: not healed)",
+        cases,
+        |c| c.healed_day,
+    )
+}
+
+/// A day of each case (`day_of`) as a coloured cell over rate × rhythm.
+fn day_grid(
+    dir: &Path,
+    file: &str,
+    title: &str,
+    cases: &[SweepCase],
+    day_of: fn(&SweepCase) -> Option<u32>,
+) -> Result<(), IoError> {
     let mut rates: Vec<f64> = cases.iter().map(|c| c.rate_mm_per_day).collect();
     rates.sort_by(f64::total_cmp);
     rates.dedup();
@@ -261,13 +288,13 @@ pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), IoError> {
             rhythms.push(c.rhythm.clone());
         }
     }
-    let days: Vec<u32> = cases.iter().filter_map(|c| c.bridging_day).collect();
+    let days: Vec<u32> = cases.iter().filter_map(day_of).collect();
     let (lo, hi) = (
         days.iter().copied().min().unwrap_or(0) as f64,
         days.iter().copied().max().unwrap_or(1) as f64,
     );
-    write_svg(dir, "bridging_day.svg", |root| {
-        let mut chart = frame(root, "Day of bony bridging (grey: not bridged)", 90)
+    write_svg(dir, file, |root| {
+        let mut chart = frame(root, title, 90)
             .build_cartesian_2d(0.0..rates.len() as f64, 0.0..rhythms.len() as f64)?;
         // Ticks every half cell; the names stand at the cell centres.
         let name = |v: f64, names: &[String]| {
@@ -296,7 +323,7 @@ pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), IoError> {
                 .unwrap_or(0);
             let y = rhythms.iter().position(|r| *r == c.rhythm).unwrap_or(0);
             // Viridis runs from dark (early) to light (late): white text on the dark half.
-            let (colour, text, ink) = match (c.failed, c.bridging_day) {
+            let (colour, text, ink) = match (c.failed, day_of(c)) {
                 (true, _) => (RGBColor(250, 250, 250), "failed".to_string(), RED),
                 (false, Some(d)) => {
                     let t = if hi > lo {

@@ -40,7 +40,9 @@ pub struct CaseResult {
     pub status: &'static str,
     /// Day of bony bridging.
     pub bridging_day: Option<u32>,
-    /// Healing index (days/cm).
+    /// Healed day (MODEL.md §6: the fixator's load share below 10 %).
+    pub healed_day: Option<u32>,
+    /// Healing index: healed day per cm of lengthening (days/cm).
     pub healing_index_days_per_cm: Option<f64>,
     /// Final callus stiffness (N/mm).
     pub final_stiffness_n_per_mm: Option<f64>,
@@ -66,6 +68,7 @@ impl CaseResult {
             rhythm_steps_per_day: rhythm_number(case.rhythm),
             status: "ok",
             bridging_day: s.bridging_day,
+            healed_day: s.healed_day,
             healing_index_days_per_cm: s.healing_index_days_per_cm,
             final_stiffness_n_per_mm: Some(s.final_stiffness_n_per_mm),
             final_stiffness_pct_intact: Some(s.final_stiffness_pct_intact),
@@ -84,6 +87,7 @@ impl CaseResult {
             rhythm_steps_per_day: rhythm_number(case.rhythm),
             status: "failed",
             bridging_day: None,
+            healed_day: None,
             healing_index_days_per_cm: None,
             final_stiffness_n_per_mm: None,
             final_stiffness_pct_intact: None,
@@ -100,6 +104,7 @@ impl CaseResult {
 #[derive(Clone, Debug, PartialEq, serde::Deserialize)]
 struct SummaryFields {
     bridging_day: Option<u32>,
+    healed_day: Option<u32>,
     healing_index_days_per_cm: Option<f64>,
     final_stiffness_n_per_mm: f64,
     final_stiffness_pct_intact: f64,
@@ -113,6 +118,7 @@ impl SummaryFields {
     fn of(s: &Summary) -> SummaryFields {
         SummaryFields {
             bridging_day: s.bridging_day,
+            healed_day: s.healed_day,
             healing_index_days_per_cm: s.healing_index_days_per_cm,
             final_stiffness_n_per_mm: s.final_stiffness_n_per_mm,
             final_stiffness_pct_intact: s.final_stiffness_pct_intact,
@@ -192,6 +198,7 @@ pub fn sweep(
             rate_mm_per_day: case.rate_mm_per_day,
             rhythm: rhythm_label(case.rhythm),
             bridging_day: r.bridging_day,
+            healed_day: r.healed_day,
             failed: r.status != "ok",
             stiffness: if r.status == "ok" {
                 stiffness_history(&options.out_dir.join(&r.case).join("history.csv"))
@@ -245,6 +252,7 @@ struct SweepRow<'a> {
     rhythm_steps_per_day: u32,
     status: &'a str,
     bridging_day: Option<u32>,
+    healed_day: Option<u32>,
     healing_index_days_per_cm: Option<f64>,
     final_stiffness_n_per_mm: Option<f64>,
     final_stiffness_pct_intact: Option<f64>,
@@ -268,6 +276,7 @@ impl SweepRow<'_> {
             rhythm_steps_per_day: r.rhythm_steps_per_day,
             status: r.status,
             bridging_day: r.bridging_day,
+            healed_day: r.healed_day,
             healing_index_days_per_cm: r.healing_index_days_per_cm,
             final_stiffness_n_per_mm: r.final_stiffness_n_per_mm,
             final_stiffness_pct_intact: r.final_stiffness_pct_intact,

@@ -17,6 +17,35 @@ pub const BONE_TISSUES: [&str; 3] = ["cortical_bone", "mature_bone", "immature_b
 /// Bone fraction (immature + mature) from which a regenerate element counts as bone.
 pub const BONE_ELEMENT_FRACTION: f64 = 0.5;
 
+/// The fixator's share of an axial load below which the regenerate counts as healed (MODEL.md §6:
+/// the bone carries at least 90 %; the clinical frame-removal criterion, BMC Musculoskelet Disord
+/// 2024, doi:10.1186/s12891-024-07440-y).
+pub const HEALED_FIXATOR_SHARE: f64 = 0.1;
+
+/// The share of an axial load the fixator (stiffness `fixator_n_per_mm`) carries in parallel
+/// with the construct (drained stiffness `construct_n_per_mm`): k_f / (k_f + k_c).
+pub fn fixator_load_share(construct_n_per_mm: f64, fixator_n_per_mm: f64) -> f64 {
+    fixator_n_per_mm / (fixator_n_per_mm + construct_n_per_mm)
+}
+
+/// Whether a construct of stiffness `construct_n_per_mm` has healed beside the fixator: its load
+/// share is at most 10 %, i.e. k_c ≥ 9 k_f.
+pub fn is_healed(construct_n_per_mm: f64, fixator_n_per_mm: f64) -> bool {
+    construct_n_per_mm >= (1.0 / HEALED_FIXATOR_SHARE - 1.0) * fixator_n_per_mm
+}
+
+/// The healed day of a stiffness history, (day, construct stiffness in N/mm) in day order: the
+/// first day [`is_healed`] holds; `None` if it never does.
+pub fn healed_day(
+    history: impl IntoIterator<Item = (u32, f64)>,
+    fixator_n_per_mm: f64,
+) -> Option<u32> {
+    history
+        .into_iter()
+        .find(|&(_, k)| is_healed(k, fixator_n_per_mm))
+        .map(|(day, _)| day)
+}
+
 /// Volume (mm³) of element `e` in the mesh's configuration (revolved in axisymmetry).
 pub fn volume(mesh: &Mesh, ideal: Idealisation, e: ElementId) -> f64 {
     match ideal {

@@ -28,6 +28,9 @@ pub struct HistoryRow {
     pub stiffness_pct_intact: f64,
     /// Torsional stiffness (N·mm/rad), 3D only (empty in 2D).
     pub torsional_stiffness_nmm_per_rad: Option<f64>,
+    /// Share of an axial load the fixator would carry in parallel with the construct,
+    /// k_f / (k_f + k_construct) (MODEL.md §6: healed below 0.1).
+    pub fixator_load_fraction: f64,
     /// Regenerate tissue fractions (volume-weighted), one column each (`granulation_fraction`, …).
     #[serde(
         flatten,
@@ -92,7 +95,9 @@ pub struct Summary {
     pub scenario_file: String,
     /// First day a bone path joins the segments, if any.
     pub bridging_day: Option<u32>,
-    /// Bridging day per cm of lengthening (days/cm), if bridged.
+    /// First day the fixator's load share is below 10 % (MODEL.md §6), if any.
+    pub healed_day: Option<u32>,
+    /// Healed day per cm of lengthening (days/cm, the clinical healing index), if healed.
     pub healing_index_days_per_cm: Option<f64>,
     /// Stiffness on the last day (N/mm).
     pub final_stiffness_n_per_mm: f64,

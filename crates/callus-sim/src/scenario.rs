@@ -201,12 +201,11 @@ pub struct Protocol {
 pub enum Loading {
     /// No load besides distraction.
     None,
-    /// A cyclic axial load carried by the callus in parallel with an external fixator.
+    /// A cyclic axial load carried by the callus in parallel with the external fixator
+    /// (`[fixator]`).
     CyclicAxial {
         /// Axial load of the cycle (N).
         load_n: f64,
-        /// Axial stiffness of the fixator (N/mm).
-        fixator_stiffness_n_per_mm: f64,
         /// Phases in which the load acts.
         phases: Vec<Phase>,
         /// Loading time of one cycle (s).
@@ -283,6 +282,16 @@ pub enum FluidVelocity {
     DarcyFlux,
 }
 
+/// The external fixator (MODEL.md §6): part of every distraction scenario, whether or not a
+/// physiological load acts. It carries the load cycle in parallel with the construct and sets the
+/// healed day (the construct ≥ 9 × its stiffness: a load share of the fixator < 10 %).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixator {
+    /// Axial stiffness (N/mm).
+    pub stiffness_n_per_mm: f64,
+}
+
 /// Output options.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -309,10 +318,38 @@ pub struct Scenario {
     pub protocol: Protocol,
     /// Physiological loading.
     pub loading: Loading,
+    /// The external fixator.
+    pub fixator: Fixator,
     /// Numerics.
     pub numerics: Numerics,
     /// Outputs.
     pub output: Output,
+}
+
+/// Keys that moved to another table, with where they are now: an old file gets the new name
+/// instead of "unknown field".
+const MOVED: [(&str, &str, &str); 1] = [(
+    "loading",
+    "fixator_stiffness_n_per_mm",
+    "moved to its own table: write it as [fixator] stiffness_n_per_mm",
+)];
+
+fn moved_keys(user: &toml::Table, file: &str) -> Result<(), ScenarioError> {
+    for (table, key, why) in MOVED {
+        if let Some(v) = user
+            .get(table)
+            .and_then(|t| t.as_table())
+            .and_then(|t| t.get(key))
+        {
+            return Err(ScenarioError::Value {
+                file: file.to_string(),
+                key: format!("{table}.{key}"),
+                value: v.to_string(),
+                why: why.to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Tables whose keys depend on a kind chosen inside them: a user's table replaces the default whole.
@@ -379,7 +416,9 @@ impl Scenario {
         };
         let mut merged = toml::from_str::<toml::Table>(DEFAULT_SCENARIO_TOML)
             .expect("the default scenario is TOML");
-        merge(&mut merged, parse(text)?, true);
+        let user = parse(text)?;
+        moved_keys(&user, file)?;
+        merge(&mut merged, user, true);
         let scenario: Scenario =
             merged
                 .try_into()
@@ -556,9 +595,12 @@ impl Scenario {
             Err(e) => return bad("rule", "…".into(), &e.to_string()),
             Ok(()) => {}
         }
+        positive(
+            "fixator.stiffness_n_per_mm",
+            self.fixator.stiffness_n_per_mm,
+        )?;
         if let Loading::CyclicAxial {
             load_n,
-            fixator_stiffness_n_per_mm,
             phases,
             load_ramp_s,
         } = &self.loading
@@ -571,10 +613,6 @@ impl Scenario {
                     "must be a number of N",
                 );
             }
-            positive(
-                "loading.fixator_stiffness_n_per_mm",
-                *fixator_stiffness_n_per_mm,
-            )?;
             if phases.is_empty() {
                 return bad(
                     "loading.phases",

@@ -40,8 +40,8 @@ use crate::materials::Materials;
 use crate::mechanics::{AxialLoad, Mechanics, StepStart, Stepping};
 use crate::model::Model;
 use crate::observe::{
-    bone_nodes, bridged, gap_length, intact_stiffness, interfragmentary_movement,
-    regenerate_fractions,
+    bone_nodes, bridged, fixator_load_share, gap_length, healed_day, intact_stiffness,
+    interfragmentary_movement, regenerate_fractions,
 };
 use crate::protocol::{Day, Step, DAY_S};
 use crate::record::{
@@ -306,7 +306,6 @@ impl Simulation {
     fn load(&mut self, day: &Day, log: &mut DayLog) -> Result<(), SimError> {
         let Loading::CyclicAxial {
             load_n,
-            fixator_stiffness_n_per_mm,
             phases,
             load_ramp_s,
         } = &self.scenario.loading
@@ -318,7 +317,7 @@ impl Simulation {
         }
         let load = AxialLoad {
             load_n: *load_n,
-            fixator_stiffness_n_per_mm: *fixator_stiffness_n_per_mm,
+            fixator_stiffness_n_per_mm: self.scenario.fixator.stiffness_n_per_mm,
             ramp_s: *load_ramp_s,
         };
         let mesh = self.body.mesh();
@@ -439,6 +438,7 @@ impl Simulation {
         if is_bridged && self.record.bridging_day.is_none() {
             self.record.bridging_day = Some(day.day);
         }
+        let k_f = self.scenario.fixator.stiffness_n_per_mm;
         let regenerate: Vec<usize> = (0..mesh.num_elements())
             .filter(|&e| !elements.is_fixed(e))
             .collect();
@@ -454,6 +454,7 @@ impl Simulation {
             callus_stiffness_n_per_mm: stiffness.axial_n_per_mm,
             stiffness_pct_intact: 100.0 * stiffness.axial_n_per_mm / intact,
             torsional_stiffness_nmm_per_rad: stiffness.torsion_nmm_per_rad,
+            fixator_load_fraction: fixator_load_share(stiffness.axial_n_per_mm, k_f),
             fractions: regenerate_fractions(mesh, ideal, &elements.tissue).0,
             peak_force_n: log.peak_force_n,
             residual_force_n: log.residual_force_n,
@@ -494,11 +495,19 @@ impl Simulation {
         let record = self.record;
         let last = record.history.last().expect("validated: the plan has days");
         let lengthening_cm = self.scenario.protocol.lengthening_mm / 10.0;
+        let healed = healed_day(
+            record
+                .history
+                .iter()
+                .map(|r| (r.day, r.callus_stiffness_n_per_mm)),
+            self.scenario.fixator.stiffness_n_per_mm,
+        );
         let summary = Summary {
             version: env!("CARGO_PKG_VERSION").to_string(),
             scenario_file: self.scenario_file,
             bridging_day: record.bridging_day,
-            healing_index_days_per_cm: record.bridging_day.map(|d| d as f64 / lengthening_cm),
+            healed_day: healed,
+            healing_index_days_per_cm: healed.map(|d| d as f64 / lengthening_cm),
             final_stiffness_n_per_mm: last.callus_stiffness_n_per_mm,
             final_stiffness_pct_intact: last.stiffness_pct_intact,
             max_peak_force_n: record

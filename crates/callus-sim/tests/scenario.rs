@@ -52,7 +52,7 @@ fn a_users_file_overrides_only_what_it_names() {
     assert!(
         matches!(s.rule, RuleChoice::ClaesHeigele(c) if c.pressure_mpa == 0.2 && c.bone_strain == 0.05)
     );
-    let s = parse("[loading]\nkind = \"cyclic_axial\"\nload_n = 100.0\nfixator_stiffness_n_per_mm = 500.0\nphases = [\"consolidation\"]\n").unwrap();
+    let s = parse("[loading]\nkind = \"cyclic_axial\"\nload_n = 100.0\nphases = [\"consolidation\"]\n[fixator]\nstiffness_n_per_mm = 500.0\n").unwrap();
     assert!(
         matches!(s.loading, Loading::CyclicAxial { load_n, ref phases, .. } if load_n == 100.0 && phases == &[Phase::Consolidation])
     );
@@ -97,8 +97,9 @@ fn impossible_values_are_refused_with_the_key_and_the_reason() {
         ("[protocol]\nrate_mm_per_day = 1e-9\n", "protocol.rate_mm_per_day"),
         ("[protocol]\nlatency_days = 4000000000\n", "protocol.latency_days"),
         ("[protocol]\nconsolidation_days = 5000\n", "protocol.consolidation_days"),
-        ("[loading]\nkind = \"cyclic_axial\"\nload_n = 100.0\nfixator_stiffness_n_per_mm = -1.0\nphases = [\"distraction\"]\n", "fixator_stiffness"),
-        ("[loading]\nkind = \"cyclic_axial\"\nload_n = 100.0\nfixator_stiffness_n_per_mm = 1.0\nphases = []\n", "loading.phases"),
+        ("[fixator]\nstiffness_n_per_mm = -1.0\n", "fixator.stiffness_n_per_mm"),
+        ("[loading]\nkind = \"cyclic_axial\"\nload_n = 100.0\nfixator_stiffness_n_per_mm = 500.0\nphases = [\"distraction\"]\n", "[fixator] stiffness_n_per_mm"),
+        ("[loading]\nkind = \"cyclic_axial\"\nload_n = 100.0\nphases = []\n", "loading.phases"),
         ("[output]\nfield_every_days = 0\n", "output.field_every_days"),
     ] {
         let e = error(text);
