@@ -18,6 +18,7 @@ pub mod rules;
 pub mod state;
 pub mod stimulus;
 pub mod tissue;
+pub mod vascularity;
 
 pub use error::BioError;
 pub use fractions::Fractions;

@@ -1,0 +1,414 @@
+//! Vascularity, the biological rate limiter (MODEL.md §4b): a nodal field φ ∈ [0, 1] on the whole
+//! mesh that spreads into the gap as a Fisher–KPP front, slowed where the tissue is strained and
+//! torn by large step strains,
+//!
+//! ∂φ/∂t = ∇·(D_φ ∇φ) + k_φ · g · φ(1 − φ) − k_d · h        (φ clipped to [0, 1]),
+//!
+//! and gates ossification: where the rule votes bone, a weight w = smoothstep(φ; 0.6, 0.8) of the
+//! vote goes to bone and 1 − w to cartilage (Checa & Prendergast 2009, Ann Biomed Eng 37:129;
+//! the Ulm rules, Simon et al. 2011, Comput Methods Biomech Biomed Engin 14:79), and where it
+//! votes resorption, 1 − w goes to fibrous tissue (osteoclasts are blood-borne).
+//!
+//! The gates (Ulm rules, as in the public re-implementation
+//! GeorgeTMorgan/Ulm-Fracture-Healing-Algorithm-Recreation, `doFuzzySK.py`), with ε_d the
+//! distortional and ε_h the dilatational strain of an element's strain increment
+//! ([`crate::stimulus::MechanicalState::distortional_strain`]):
+//! - growth g = (1 for ε_d ≤ 5 %, linearly to 0 at 9 %) × (1 for ε_h ≥ −4 %, linearly to 0 at
+//!   −6 %), read on the relaxed states of the day's steps and the load cycle's peak;
+//! - damage h = max(0 below ε_d = 14 % rising linearly to 1 at 18 %, 0 below |ε_h| = 4 % rising to
+//!   1 at 6 %), read on the step peaks; k_d = 0.073 /day (the Ulm rule base's centroid rate).
+//!
+//! Front speed c = 2√(D_φ k_φ): default 0.4 mm/day with k_φ = 0.3 /day (MODEL.md §4b gives why:
+//! the rate classes need 0.25 < c < 0.5 mm/day; sprout tips grow 0.36–0.48 mm/day, Dazzi et al.
+//! 2023). Each day is advanced in sub-steps, semi-implicitly: the reaction is linearised as
+//! k_φ g (1 − φⁿ) φⁿ⁺¹, so a sub-step is one linear diffusion–reaction solve,
+//! (M + Δt (K − R(φⁿ))) φⁿ⁺¹ = M φⁿ − Δt k_d ∫ h N, on the cells' machinery (callus-fem's
+//! diffusion element and backward-Euler driver), with the reaction per element at the element's
+//! volume mean of φⁿ.
+
+use serde::{Deserialize, Serialize};
+
+use callus_fem::bc::Constraints;
+use callus_fem::dofs::Fields;
+use callus_fem::integrate::{BackwardEuler, Operators, SolveStats};
+use callus_fem::material::Diffusion;
+use callus_fem::problem::Discretisation;
+use callus_fem::Idealisation;
+use callus_mesh::Mesh;
+
+use crate::fractions::Fractions;
+use crate::rules::Phenotype;
+use crate::BioError;
+
+/// A linear ramp between two strains: 0 below `from`, 1 above `to` (used falling for the growth
+/// gate, rising for damage).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ramp {
+    /// Where it starts (strain).
+    pub from: f64,
+    /// Where it is complete (strain).
+    pub to: f64,
+}
+
+impl Ramp {
+    /// 0 at or below `from`, 1 at or above `to`, linear between.
+    pub fn rising(&self, x: f64) -> f64 {
+        ((x - self.from) / (self.to - self.from)).clamp(0.0, 1.0)
+    }
+}
+
+/// The parameters of MODEL.md §4b (scenario table `[vascularity]`), each with its source there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VascularityParams {
+    /// Off: no φ, no gate, no damage (the model without vascularity exactly).
+    pub enabled: bool,
+    /// Front speed c = 2√(D_φ k_φ) (mm/day; 0.4, window 0.15–0.5).
+    pub front_speed_mm_per_day: f64,
+    /// Growth rate k_φ (1/day; 0.3). D_φ = c²/(4 k_φ).
+    pub growth_rate_per_day: f64,
+    /// Growth gate on ε_d: 1 up to `from`, 0 from `to` (5 %, 9 %).
+    pub growth_distortional: Ramp,
+    /// Growth gate on compression −ε_h: 1 up to `from`, 0 from `to` (4 %, 6 %).
+    pub growth_compression: Ramp,
+    /// Damage on ε_d of the step peaks (14 %, 18 %).
+    pub damage_distortional: Ramp,
+    /// Damage on |ε_h| of the step peaks (4 %, 6 %).
+    pub damage_dilatational: Ramp,
+    /// Damage rate k_d (1/day; 0.073), an absolute loss.
+    pub damage_rate_per_day: f64,
+    /// φ over which a bone vote phases in (smoothstep from 0.6 to 0.8).
+    pub bone_window: Ramp,
+    /// Sub-steps per day (at least 10).
+    pub substeps_per_day: usize,
+    /// Regions whose nodes are held at φ = 1 (the cortex).
+    pub vascular_regions: Vec<String>,
+    /// Regions whose nodes are held at `soft_tissue_value` (the surrounding soft tissue).
+    pub soft_tissue_regions: Vec<String>,
+    /// φ held on the soft-tissue nodes (0.3).
+    pub soft_tissue_value: f64,
+    /// Regions whose nodes are held at 0 for `marrow_delay_days` after the osteotomy, then at
+    /// `soft_tissue_value` (the marrow).
+    pub marrow_regions: Vec<String>,
+    /// Days the marrow stays avascular after the osteotomy (10).
+    pub marrow_delay_days: u32,
+    /// φ of the nodes of an inserted growth-plane layer (0: the interzone is avascular).
+    pub new_layer_value: f64,
+}
+
+impl Default for VascularityParams {
+    fn default() -> Self {
+        VascularityParams {
+            enabled: true,
+            front_speed_mm_per_day: 0.4,
+            growth_rate_per_day: 0.3,
+            growth_distortional: Ramp {
+                from: 0.05,
+                to: 0.09,
+            },
+            growth_compression: Ramp {
+                from: 0.04,
+                to: 0.06,
+            },
+            damage_distortional: Ramp {
+                from: 0.14,
+                to: 0.18,
+            },
+            damage_dilatational: Ramp {
+                from: 0.04,
+                to: 0.06,
+            },
+            damage_rate_per_day: 0.073,
+            bone_window: Ramp { from: 0.6, to: 0.8 },
+            substeps_per_day: 10,
+            vascular_regions: vec!["cortex".into()],
+            soft_tissue_regions: vec!["soft_tissue".into()],
+            soft_tissue_value: 0.3,
+            marrow_regions: vec!["marrow".into()],
+            marrow_delay_days: 10,
+            new_layer_value: 0.0,
+        }
+    }
+}
+
+impl VascularityParams {
+    /// D_φ = c²/(4 k_φ) (mm²/day).
+    pub fn diffusivity_mm2_per_day(&self) -> f64 {
+        self.front_speed_mm_per_day.powi(2) / (4.0 * self.growth_rate_per_day)
+    }
+
+    /// The growth gate g for a state of distortional strain `eps_d` and dilatational strain
+    /// `eps_h` (tension positive).
+    pub fn growth_gate(&self, eps_d: f64, eps_h: f64) -> f64 {
+        (1.0 - self.growth_distortional.rising(eps_d))
+            * (1.0 - self.growth_compression.rising(-eps_h))
+    }
+
+    /// The damage h of a step peak of distortional strain `eps_d` and dilatational strain `eps_h`.
+    pub fn damage(&self, eps_d: f64, eps_h: f64) -> f64 {
+        self.damage_distortional
+            .rising(eps_d)
+            .max(self.damage_dilatational.rising(eps_h.abs()))
+    }
+
+    /// The share w of a bone vote that goes to bone at vascularity `phi`: smoothstep over
+    /// `bone_window`, 3t² − 2t³.
+    pub fn bone_weight(&self, phi: f64) -> f64 {
+        let t = self.bone_window.rising(phi);
+        t * t * (3.0 - 2.0 * t)
+    }
+
+    /// A day's vote as fractions of phenotypes: the rule's `phenotype` gated by the element's
+    /// vascularity `phi` (bone → w bone, 1 − w cartilage; resorption → w resorption, 1 − w
+    /// fibrous; others as voted).
+    pub fn split_vote(&self, phenotype: Phenotype, phi: f64) -> Fractions {
+        let mut vote = Fractions::default();
+        let w = self.bone_weight(phi);
+        let low = match phenotype {
+            Phenotype::ImmatureBone | Phenotype::MatureBone => Some(Phenotype::Cartilage),
+            Phenotype::Resorption => Some(Phenotype::Fibrous),
+            Phenotype::Fibrous | Phenotype::Cartilage => None,
+        };
+        match low {
+            Some(low) => {
+                *vote.of_mut(phenotype) += w;
+                *vote.of_mut(low) += 1.0 - w;
+            }
+            None => *vote.of_mut(phenotype) = 1.0,
+        }
+        vote
+    }
+
+    fn validate(&self) -> Result<(), BioError> {
+        let bad = |name: &'static str, value: f64, why: &str| BioError::Parameter {
+            name,
+            value,
+            why: why.to_string(),
+        };
+        for (name, v) in [
+            ("front_speed_mm_per_day", self.front_speed_mm_per_day),
+            ("growth_rate_per_day", self.growth_rate_per_day),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(bad(name, v, "must be positive"));
+            }
+        }
+        if !(self.damage_rate_per_day.is_finite() && self.damage_rate_per_day >= 0.0) {
+            return Err(bad(
+                "damage_rate_per_day",
+                self.damage_rate_per_day,
+                "must be 0 or more",
+            ));
+        }
+        for (name, r) in [
+            ("growth_distortional", self.growth_distortional),
+            ("growth_compression", self.growth_compression),
+            ("damage_distortional", self.damage_distortional),
+            ("damage_dilatational", self.damage_dilatational),
+            ("bone_window", self.bone_window),
+        ] {
+            if !(r.from.is_finite() && r.to.is_finite() && r.from >= 0.0 && r.to > r.from) {
+                return Err(bad(
+                    name,
+                    r.to,
+                    &format!("`to` must exceed `from` = {} ≥ 0", r.from),
+                ));
+            }
+        }
+        for (name, v) in [
+            ("soft_tissue_value", self.soft_tissue_value),
+            ("new_layer_value", self.new_layer_value),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(bad(name, v, "must be within [0, 1]"));
+            }
+        }
+        if self.substeps_per_day < 10 {
+            return Err(bad(
+                "substeps_per_day",
+                self.substeps_per_day as f64,
+                "must be at least 10 (MODEL.md §4b)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The vascularity problem on the connectivity of a mesh: the dofs, the pattern, the held nodes.
+pub struct Vascularity {
+    disc: Discretisation,
+    /// M (a0), K − R (a1), M (c).
+    operators: Operators,
+    /// K on the current configuration (kept while R changes between sub-steps).
+    conductance: Vec<f64>,
+    /// R, then scratch.
+    reaction: Operators,
+    /// (node, value at and after the marrow delay, value before it).
+    held: Vec<(usize, f64, f64)>,
+    params: VascularityParams,
+}
+
+impl Vascularity {
+    /// Sets up the problem on `mesh`; names of missing regions and bad parameters are errors.
+    pub fn new(
+        mesh: &Mesh,
+        ideal: Idealisation,
+        params: VascularityParams,
+    ) -> Result<Vascularity, BioError> {
+        params.validate()?;
+        let disc = Discretisation::new(mesh, ideal, Fields::Scalar, 1)?;
+        let names = |v: &[String]| -> Result<Vec<_>, BioError> {
+            Ok(mesh.require_regions(&v.iter().map(String::as_str).collect::<Vec<_>>())?)
+        };
+        let groups = [
+            (names(&params.vascular_regions)?, 1.0, 1.0),
+            (
+                names(&params.soft_tissue_regions)?,
+                params.soft_tissue_value,
+                params.soft_tissue_value,
+            ),
+            (
+                names(&params.marrow_regions)?,
+                params.soft_tissue_value,
+                0.0,
+            ),
+        ];
+        // A node shared by two held regions takes the larger value.
+        let mut value: Vec<Option<(f64, f64)>> = vec![None; mesh.num_nodes()];
+        for (regions, after, before) in &groups {
+            for e in mesh.elements().filter(|e| regions.contains(&e.region)) {
+                for &n in e.nodes {
+                    let v = value[n].get_or_insert((*after, *before));
+                    *v = (v.0.max(*after), v.1.max(*before));
+                }
+            }
+        }
+        let held = value
+            .iter()
+            .enumerate()
+            .filter_map(|(n, v)| v.map(|(a, b)| (disc.dofs.scalar(n), a, b)))
+            .collect();
+        let pattern = &disc.assembler.pattern;
+        Ok(Vascularity {
+            operators: Operators::zeros(pattern),
+            reaction: Operators::zeros(pattern),
+            conductance: Vec::new(),
+            disc,
+            held,
+            params,
+        })
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &VascularityParams {
+        &self.params
+    }
+
+    /// The field at the osteotomy: the held values of day 0, 0 elsewhere.
+    pub fn initial(&self) -> Vec<f64> {
+        let mut phi = vec![0.0; self.disc.dofs.len()];
+        for (d, v) in self.constraints(0).iter() {
+            phi[d] = v;
+        }
+        phi
+    }
+
+    /// The held nodes and their values on `day` (days since the osteotomy).
+    fn constraints(&self, day: u32) -> Constraints {
+        let mut c = Constraints::new();
+        let open = day >= self.params.marrow_delay_days;
+        for &(d, after, before) in &self.held {
+            c.set(d, if open { after } else { before });
+        }
+        c
+    }
+
+    /// The volume mean of φ over each element of `mesh` (an element's φ, MODEL.md §4b).
+    pub fn element_means(&self, mesh: &Mesh, phi: &[f64]) -> Result<Vec<f64>, BioError> {
+        Ok(self.disc.element_means(mesh, phi)?)
+    }
+
+    /// Advances `phi` (one value per node) over `days` from day `day` on `mesh`'s node positions,
+    /// with the growth gate `gate[e]` and the damage `damage[e]` of each element; returns what the
+    /// solves cost.
+    pub fn advance(
+        &mut self,
+        mesh: &Mesh,
+        phi: &mut Vec<f64>,
+        day: u32,
+        days: f64,
+        gate: &[f64],
+        damage: &[f64],
+    ) -> Result<SolveStats, BioError> {
+        let n = mesh.num_elements();
+        if phi.len() != self.disc.dofs.len() || gate.len() != n || damage.len() != n {
+            return Err(BioError::Invalid(format!(
+                "vascularity: {} values for {} nodes, {} gates and {} damages for {n} elements",
+                phi.len(),
+                self.disc.dofs.len(),
+                gate.len(),
+                damage.len()
+            )));
+        }
+        let p = &self.params;
+        let transport = vec![
+            Diffusion {
+                capacity: 1.0,
+                diffusivity: p.diffusivity_mm2_per_day(),
+            };
+            n
+        ];
+        let ops = &mut self.operators;
+        self.disc
+            .assemble_diffusion(mesh, &transport, &mut ops.a0, &mut ops.a1)?;
+        ops.c.data_mut().copy_from_slice(ops.a0.data());
+        self.conductance.clear();
+        self.conductance.extend_from_slice(ops.a1.data());
+        // The damage load −k_d ∫ h N: the capacity matrix of h times a vector of ones.
+        let loss: Vec<Diffusion> = damage
+            .iter()
+            .map(|&h| Diffusion {
+                capacity: p.damage_rate_per_day * h,
+                diffusivity: 0.0,
+            })
+            .collect();
+        let r = &mut self.reaction;
+        self.disc
+            .assemble_diffusion(mesh, &loss, &mut r.a0, &mut r.a1)?;
+        let mut loss_load = vec![0.0; phi.len()];
+        callus_fem::pattern::mul_vec(&r.a0, &vec![1.0; phi.len()], &mut loss_load);
+        let constraints = self.constraints(day);
+        let steps = (days * p.substeps_per_day as f64).round() as usize;
+        let dt = 1.0 / p.substeps_per_day as f64;
+        let load: Vec<f64> = loss_load.iter().map(|l| -dt * l).collect();
+        let mut stats = SolveStats::default();
+        for _ in 0..steps {
+            let mean = self.disc.element_means(mesh, phi)?;
+            let growth: Vec<Diffusion> = (0..n)
+                .map(|e| Diffusion {
+                    capacity: p.growth_rate_per_day * gate[e] * (1.0 - mean[e].clamp(0.0, 1.0)),
+                    diffusivity: 0.0,
+                })
+                .collect();
+            let r = &mut self.reaction;
+            self.disc
+                .assemble_diffusion(mesh, &growth, &mut r.a0, &mut r.a1)?;
+            let ops = &mut self.operators;
+            for ((a1, k), g) in ops
+                .a1
+                .data_mut()
+                .iter_mut()
+                .zip(&self.conductance)
+                .zip(r.a0.data())
+            {
+                *a1 = k - g;
+            }
+            let mut stepper = BackwardEuler::new(&self.disc, &self.operators, constraints.clone());
+            stepper.step(dt, phi, Some(&load))?;
+            phi.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+            stats += stepper.stats;
+        }
+        Ok(stats)
+    }
+}

@@ -1,0 +1,214 @@
+//! Vascularity (MODEL.md §4b): the Fisher–KPP front speed, the gates against hand values, the
+//! bounds of φ and the held values.
+
+use callus_bio::rules::Phenotype;
+use callus_bio::vascularity::{Vascularity, VascularityParams};
+use callus_fem::Idealisation;
+use callus_mesh::elevate::{elevate, QuadraticQuad};
+use callus_mesh::{ElementKind, Mesh};
+
+/// A strip [−h, 30] × [0, h] of Quad9 of size `h` (mm): the first element is region `cortex`
+/// (φ held at 1), the rest `gap`.
+fn strip(h: f64) -> Mesh {
+    let nx = (30.0 / h).round() as usize + 1;
+    let mut mesh = Mesh::new(2);
+    let cortex = mesh.region_id_or_insert("cortex");
+    let gap = mesh.region_id_or_insert("gap");
+    for j in 0..2 {
+        for i in 0..=nx {
+            mesh.add_node([-h + i as f64 * h, j as f64 * h, 0.0]);
+        }
+    }
+    for i in 0..nx {
+        let region = if i == 0 { cortex } else { gap };
+        let quad = [i, i + 1, nx + 2 + i, nx + 1 + i];
+        mesh.add_element(ElementKind::Quad4, &quad, region);
+    }
+    elevate(&mesh, QuadraticQuad::Quad9).unwrap()
+}
+
+fn params() -> VascularityParams {
+    VascularityParams {
+        soft_tissue_regions: vec![],
+        marrow_regions: vec![],
+        ..VascularityParams::default()
+    }
+}
+
+/// The position (mm) where φ falls through 0.5 along the bottom edge (linear between nodes).
+fn front(mesh: &Mesh, phi: &[f64]) -> f64 {
+    let mut edge: Vec<(f64, f64)> = (0..mesh.num_nodes())
+        .filter(|&n| mesh.coords()[n][1].abs() < 1e-12)
+        .map(|n| (mesh.coords()[n][0], phi[n]))
+        .collect();
+    edge.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for w in edge.windows(2) {
+        let ((x0, p0), (x1, p1)) = (w[0], w[1]);
+        if p0 >= 0.5 && p1 < 0.5 {
+            return x0 + (p0 - 0.5) / (p0 - p1) * (x1 - x0);
+        }
+    }
+    f64::NAN
+}
+
+/// Goal: the front of an unstrained tissue advances at the Fisher–KPP speed c = 2√(D_φ k_φ)
+/// approached from below as c − 3/(2λt), λ = √(k_φ/D_φ) (Bramson), MODEL.md §4b.
+///
+/// Mesh: a 30 mm strip of Quad9 at 0.5 mm (the element size of the default mesh at the gap),
+/// plane strain, one element column held at φ = 1 at the left end, φ = 0 elsewhere at day 0.
+/// No strain (g = 1, h = 0). Defaults: c = 0.4 mm/day, k_φ = 0.3 /day, 10 sub-steps a day. The
+/// reference is the mean of c − 3/(2λt) over days 40–80: c − (3/(2λ))·ln 2 / 40 = 0.3827 mm/day.
+/// The error is first order in the sub-step; the test also checks that it shrinks with more
+/// sub-steps.
+#[test]
+fn fisher_kpp_front_speed_in_a_strip() {
+    let mesh = strip(0.5);
+    let n = mesh.num_elements();
+    let speed = |substeps: usize| {
+        let p = VascularityParams {
+            substeps_per_day: substeps,
+            ..params()
+        };
+        let (c, k) = (p.front_speed_mm_per_day, p.growth_rate_per_day);
+        let lambda = (k / p.diffusivity_mm2_per_day()).sqrt();
+        let reference = c - 3.0 / (2.0 * lambda) * 2f64.ln() / 40.0;
+        let mut v = Vascularity::new(&mesh, Idealisation::PlaneStrain, p).unwrap();
+        let mut phi = v.initial();
+        let (gate, damage) = (vec![1.0; n], vec![0.0; n]);
+        v.advance(&mesh, &mut phi, 20, 40.0, &gate, &damage)
+            .unwrap();
+        let x40 = front(&mesh, &phi);
+        v.advance(&mesh, &mut phi, 60, 40.0, &gate, &damage)
+            .unwrap();
+        let x80 = front(&mesh, &phi);
+        assert!(phi.iter().all(|&f| (0.0..=1.0).contains(&f)));
+        ((x80 - x40) / 40.0, reference)
+    };
+    let (coarse, reference) = speed(10);
+    let (fine, _) = speed(40);
+    let error = |s: f64| (s - reference).abs() / reference;
+    eprintln!("front slope over days 40–80: {coarse:.4} (10 sub-steps), {fine:.4} (40) mm/day; reference {reference:.4}");
+    assert!(
+        error(coarse) < 0.05,
+        "10 sub-steps: slope {coarse:.4} mm/day against {reference:.4}"
+    );
+    assert!(
+        error(fine) < error(coarse),
+        "40 sub-steps: slope {fine:.4} no closer to {reference:.4} than {coarse:.4}"
+    );
+}
+
+/// Goal: the gates g and h and the bone/cartilage split against hand values (MODEL.md §4b).
+///
+/// g: ε_d ramps 1 → 0 over 5–9 %, compression −ε_h over 4–6 %, multiplied: ε_d = 7 %, ε_h = −5 %
+/// gives 0.5 · 0.5 = 0.25. h: the larger of ε_d over 14–18 % and |ε_h| over 4–6 %: ε_d = 15 %
+/// gives 0.25, with ε_h = +5.5 % it is 0.75. w = smoothstep(φ; 0.6, 0.8): 0.5 at φ = 0.7, 0.104
+/// at φ = 0.64 (t = 0.2: 3·0.04 − 2·0.008).
+#[test]
+fn gates_and_the_bone_cartilage_split_by_hand() {
+    let p = VascularityParams::default();
+    assert_eq!(p.growth_gate(0.0, 0.0), 1.0);
+    assert!((p.growth_gate(0.07, 0.0) - 0.5).abs() < 1e-12);
+    assert!((p.growth_gate(0.07, -0.05) - 0.25).abs() < 1e-12);
+    assert!(
+        (p.growth_gate(0.07, 0.05) - 0.5).abs() < 1e-12,
+        "tension does not block growth"
+    );
+    assert_eq!(p.growth_gate(0.10, 0.0), 0.0);
+    assert_eq!(p.damage(0.10, 0.0), 0.0);
+    assert!((p.damage(0.15, 0.0) - 0.25).abs() < 1e-12);
+    assert!((p.damage(0.15, 0.055) - 0.75).abs() < 1e-12);
+    assert!((p.damage(0.0, -0.055) - 0.75).abs() < 1e-12);
+    assert_eq!(p.damage(0.2, 0.0), 1.0);
+    assert!((p.bone_weight(0.7) - 0.5).abs() < 1e-12);
+    assert!((p.bone_weight(0.64) - 0.104).abs() < 1e-12);
+    assert_eq!(p.bone_weight(0.5), 0.0);
+    assert_eq!(p.bone_weight(0.9), 1.0);
+    let bone = p.split_vote(Phenotype::ImmatureBone, 0.64);
+    assert!((bone.immature_bone - 0.104).abs() < 1e-12);
+    assert!((bone.cartilage - 0.896).abs() < 1e-12);
+    assert!((bone.total() - 1.0).abs() < 1e-15);
+    let resorb = p.split_vote(Phenotype::Resorption, 0.0);
+    assert_eq!((resorb.fibrous, resorb.marrow), (1.0, 0.0));
+    let fibrous = p.split_vote(Phenotype::Fibrous, 1.0);
+    assert_eq!(fibrous.fibrous, 1.0);
+}
+
+/// Goal: damage lowers φ and never below 0; held values follow the marrow delay; a node shared
+/// by two held regions takes the larger value.
+///
+/// Mesh: a 5 mm strip of 0.5 mm Quad9 whose first element is `cortex`, the second `marrow`
+/// (0 for 10 days, then 0.3), the rest `gap`. Full damage (h = 1) on every element for 20 days
+/// at k_d = 0.073/day with the growth gate shut: φ in the gap stays at 0.
+#[test]
+fn damage_held_values_and_bounds() {
+    let mut mesh = strip(0.5);
+    let marrow = mesh.region_id_or_insert("marrow");
+    // Relabel the second element (x in [0, 0.5]) as marrow.
+    let second = (0..mesh.num_elements())
+        .find(|&e| {
+            let c = mesh.element_centroid(e);
+            (c[0] - 0.25).abs() < 1e-9
+        })
+        .unwrap();
+    let rebuilt = {
+        let mut m = Mesh::new(2);
+        for &x in mesh.coords() {
+            m.add_node(x);
+        }
+        for name in mesh.region_names().to_vec() {
+            m.region_id_or_insert(&name);
+        }
+        for e in mesh.elements() {
+            let region = if e.id == second { marrow } else { e.region };
+            m.add_element(e.kind, e.nodes, region);
+        }
+        m
+    };
+    mesh = rebuilt;
+    let p = VascularityParams {
+        soft_tissue_regions: vec![],
+        ..VascularityParams::default()
+    };
+    let mut v = Vascularity::new(&mesh, Idealisation::PlaneStrain, p).unwrap();
+    let n = mesh.num_elements();
+    let mut phi = v.initial();
+    let at = |phi: &[f64], x: f64| {
+        (0..mesh.num_nodes())
+            .find(|&i| (mesh.coords()[i][0] - x).abs() < 1e-9 && mesh.coords()[i][1] == 0.0)
+            .map(|i| phi[i])
+            .unwrap()
+    };
+    assert_eq!(
+        at(&phi, 0.0),
+        1.0,
+        "cortex and marrow share x = 0: the larger"
+    );
+    assert_eq!(at(&phi, 0.25), 0.0, "marrow before the delay");
+    v.advance(&mesh, &mut phi, 0, 10.0, &vec![0.0; n], &vec![1.0; n])
+        .unwrap();
+    assert!(phi.iter().all(|&f| (0.0..=1.0).contains(&f)));
+    assert_eq!(at(&phi, 2.0), 0.0, "damage cannot take φ below 0");
+    v.advance(&mesh, &mut phi, 10, 1.0, &vec![1.0; n], &vec![0.0; n])
+        .unwrap();
+    assert!(
+        (at(&phi, 0.25) - 0.3).abs() < 1e-12,
+        "marrow after the delay"
+    );
+    let before = at(&phi, 1.0);
+    assert!(before > 0.0);
+    v.advance(&mesh, &mut phi, 11, 1.0, &vec![0.0; n], &vec![1.0; n])
+        .unwrap();
+    assert!(at(&phi, 1.0) < before, "damage lowers φ");
+    let bad = VascularityParams {
+        marrow_regions: vec!["bone_marrow".into()],
+        ..VascularityParams::default()
+    };
+    assert!(Vascularity::new(&mesh, Idealisation::PlaneStrain, bad).is_err());
+    let slow = VascularityParams {
+        substeps_per_day: 4,
+        ..VascularityParams::default()
+    };
+    let refused = Vascularity::new(&mesh, Idealisation::PlaneStrain, slow).err();
+    assert!(refused.unwrap().to_string().contains("substeps_per_day"));
+}
