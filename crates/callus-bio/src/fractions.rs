@@ -44,6 +44,13 @@ impl Fractions {
         }
     }
 
+    /// All of one phenotype's tissue (a vote for it).
+    pub fn pure(p: Phenotype) -> Fractions {
+        let mut f = Fractions::default();
+        *f.of_mut(p) = 1.0;
+        f
+    }
+
     /// The values in the order of [`Fractions::NAMES`].
     pub fn values(&self) -> [f64; 6] {
         [

@@ -60,8 +60,10 @@ pub struct MixingLaws {
 /// One element's tissue history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ElementTissue {
-    /// A regenerate element: phenotypes of the last days, most recent last.
-    Regenerate(VecDeque<Phenotype>),
+    /// A regenerate element: the votes of the last days, most recent last, each a vector of
+    /// phenotype fractions summing to 1 (a pure phenotype, or the bone/cartilage split of
+    /// MODEL.md §4b).
+    Regenerate(VecDeque<Fractions>),
     /// An element of a fixed region: this catalogue tissue forever.
     Fixed(String),
 }
@@ -123,6 +125,13 @@ impl TissueState {
     /// no mechanical state reached it that day (its history is left as it is, as on a day with no
     /// mechanical event). Fixed elements take no vote.
     pub fn record_day(&mut self, votes: &[Option<Phenotype>]) -> Result<(), BioError> {
+        let votes: Vec<Option<Fractions>> = votes.iter().map(|v| v.map(Fractions::pure)).collect();
+        self.record_votes(&votes)
+    }
+
+    /// Records a day's vote of each element as phenotype fractions (MODEL.md §4b: a bone vote
+    /// split by vascularity); `None` leaves the history as it is. Votes must sum to 1.
+    pub fn record_votes(&mut self, votes: &[Option<Fractions>]) -> Result<(), BioError> {
         if votes.len() != self.elements.len() {
             return Err(BioError::Invalid(format!(
                 "{} votes for {} elements",
@@ -130,12 +139,22 @@ impl TissueState {
                 self.elements.len()
             )));
         }
+        if let Some((e, v)) = votes
+            .iter()
+            .enumerate()
+            .find_map(|(e, v)| v.filter(|f| (f.total() - 1.0).abs() > 1e-9).map(|f| (e, f)))
+        {
+            return Err(BioError::Invalid(format!(
+                "the vote of element {e} sums to {}, not 1",
+                v.total()
+            )));
+        }
         for (el, vote) in self.elements.iter_mut().zip(votes) {
-            if let (ElementTissue::Regenerate(h), Some(p)) = (el, *vote) {
+            if let (ElementTissue::Regenerate(h), Some(v)) = (el, *vote) {
                 if h.len() == self.window_days {
                     h.pop_front();
                 }
-                h.push_back(p);
+                h.push_back(v);
             }
         }
         Ok(())
@@ -160,8 +179,8 @@ impl TissueState {
         if let ElementTissue::Regenerate(h) = &self.elements[e] {
             let w = 1.0 / self.window_days as f64;
             f.granulation = (self.window_days - h.len()) as f64 * w;
-            for &p in h {
-                *f.of_mut(p) += w;
+            for vote in h {
+                f.add_scaled(w, vote);
             }
         }
         f

@@ -144,18 +144,18 @@ mod tests {
 
     /// ε_d and ε_h against hand values: for ε = diag(0.1, 0, 0), Σ(εi − εj)² = 0.02, so
     /// ε_d = √0.01 = 0.1 and ε_h = 0.1/3; a pure shear of tensor shear 0.05 has principal strains
-    /// ±0.05, Σ = 0.02 again and ε_h = 0.
+    /// ±0.05 and 0, Σ = 0.01 + 0.0025 + 0.0025 = 0.015, so ε_d = √0.0075 = 0.05·√3, and ε_h = 0.
     #[test]
     fn distortional_and_dilatational_strain_by_hand() {
         let mut s = MechanicalState::default();
         s.strain[0][0] = 0.1;
-        assert!((s.distortional_strain() - 0.1).abs() < 1e-15);
+        assert!((s.distortional_strain() - 0.1).abs() < 1e-12);
         assert!((s.dilatational_strain() - 0.1 / 3.0).abs() < 1e-15);
         let mut shear = MechanicalState::default();
         shear.strain[0][1] = 0.05;
         shear.strain[1][0] = 0.05;
-        assert!((shear.distortional_strain() - 0.1).abs() < 1e-15);
-        assert_eq!(shear.dilatational_strain(), 0.0);
+        assert!((shear.distortional_strain() - 0.05 * 3f64.sqrt()).abs() < 1e-12);
+        assert!(shear.dilatational_strain().abs() < 1e-15);
     }
 
     /// The peak strain, velocity and pressures may come from different instants (end of the ramp,

@@ -180,7 +180,8 @@ impl VascularityParams {
         vote
     }
 
-    fn validate(&self) -> Result<(), BioError> {
+    /// Checks every parameter (errors name it).
+    pub fn validate(&self) -> Result<(), BioError> {
         let bad = |name: &'static str, value: f64, why: &str| BioError::Parameter {
             name,
             value,
@@ -322,6 +323,14 @@ impl Vascularity {
             c.set(d, if open { after } else { before });
         }
         c
+    }
+
+    /// Sets the held nodes of `phi` to their values on `day` (after a layer insertion has
+    /// interpolated them).
+    pub fn hold(&self, phi: &mut [f64], day: u32) {
+        for (d, v) in self.constraints(day).iter() {
+            phi[d] = v;
+        }
     }
 
     /// The volume mean of φ over each element of `mesh` (an element's φ, MODEL.md §4b).

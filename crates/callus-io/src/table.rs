@@ -28,8 +28,9 @@ pub struct Column {
 /// The unit of a quantity named the callus way (unit as suffix: `gap_mm`, `force_n`,
 /// `youngs_modulus_mpa`), `1` for a dimensionless one; `None` for text and unknown names.
 pub fn unit_of(name: &str) -> Option<&'static str> {
-    const DIMENSIONLESS: [&str; 7] = [
+    const DIMENSIONLESS: [&str; 8] = [
         "step",
+        "vascularity",
         "bridged",
         "elements",
         "region",

@@ -34,7 +34,7 @@ fn header(path: &Path) -> Vec<String> {
 }
 
 /// The columns of history.csv, in order: what users' scripts read.
-const HISTORY_COLUMNS: &str = "day,phase,gap_mm,callus_stiffness_n_per_mm,stiffness_pct_intact,torsional_stiffness_nmm_per_rad,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,peak_force_n,residual_force_n,step_strain,load_strain,mean_cell_concentration,bridged,elements,max_plane_element_height_mm,min_element_quality";
+const HISTORY_COLUMNS: &str = "day,phase,gap_mm,callus_stiffness_n_per_mm,stiffness_pct_intact,torsional_stiffness_nmm_per_rad,fixator_load_fraction,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,peak_force_n,residual_force_n,step_strain,load_strain,mean_cell_concentration,vascularised_fraction,bridged,elements,max_plane_element_height_mm,min_element_quality";
 
 /// Goal: every output of a run, with the values the run returned: the histories (CSV, and HDF5 at
 /// full precision), the summary, the fields of every output day (VTU listed in fields.pvd, and

@@ -12,7 +12,7 @@ use callus_sim::sweep::{cases, Case};
 use callus_sim::Scenario;
 
 /// The columns of sweep.csv, in order: what users' scripts read.
-const SWEEP_COLUMNS: &str = "case,rate_mm_per_day,rhythm_steps_per_day,status,bridging_day,healing_index_days_per_cm,final_stiffness_n_per_mm,final_stiffness_pct_intact,max_peak_force_n,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,final_gap_mm,error";
+const SWEEP_COLUMNS: &str = "case,rate_mm_per_day,rhythm_steps_per_day,status,bridging_day,healed_day,healing_index_days_per_cm,final_stiffness_n_per_mm,final_stiffness_pct_intact,max_peak_force_n,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,final_gap_mm,error";
 
 const SMALL: &str = include_str!("../../../validation/small_run.toml");
 
@@ -76,6 +76,7 @@ fn rows_follow_the_cases_and_a_failed_case_does_not_stop_the_others() {
     for (plot, label) in [
         ("stiffness.svg", "0.5 mm/day, continuous"),
         ("bridging_day.svg", "rhythm (steps/day)"),
+        ("healed_day.svg", "load share"),
     ] {
         let svg = read(&dir.path().join("plots").join(plot));
         assert!(svg.starts_with("<svg") && svg.contains(label), "{plot}");
@@ -86,7 +87,7 @@ fn rows_follow_the_cases_and_a_failed_case_does_not_stop_the_others() {
     assert_eq!(rows_csv[2][3], "failed");
     // Every finished case's final fractions (granulation … marrow) sum to 1, to the CSV's digits;
     // a failed case has none.
-    let fractions = 9..15;
+    let fractions = 10..16;
     for row in &rows_csv {
         let cells = &row[fractions.clone()];
         if row[3] == "ok" {
@@ -111,7 +112,12 @@ fn rows_follow_the_cases_and_a_failed_case_does_not_stop_the_others() {
         other => panic!("{other:?}"),
     };
     assert_eq!(text(3), ["ok", "ok", "failed", "ok"]);
-    assert!(text(16)[2].contains("rate_1_rhythm_2"), "{:?}", text(16));
+    let error = names.iter().position(|&n| n == "error").unwrap();
+    assert!(
+        text(error)[2].contains("rate_1_rhythm_2"),
+        "{:?}",
+        text(error)
+    );
     let cases = h5.group("cases").unwrap().member_names().unwrap();
     assert_eq!(
         cases,

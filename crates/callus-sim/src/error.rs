@@ -67,6 +67,8 @@ pub enum During {
     Differentiation,
     /// Cell diffusion.
     Cells,
+    /// The vascularity (MODEL.md §4b).
+    Vascularity,
     /// The drained stiffness test.
     Stiffness,
     /// Gap, fractions, bridging.
@@ -82,6 +84,7 @@ impl std::fmt::Display for During {
             During::Load => f.write_str("the load cycle"),
             During::Differentiation => f.write_str("differentiation"),
             During::Cells => f.write_str("cell diffusion"),
+            During::Vascularity => f.write_str("vascularity"),
             During::Stiffness => f.write_str("the stiffness test"),
             During::Observables => f.write_str("the observables"),
         }

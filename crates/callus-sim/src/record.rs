@@ -48,6 +48,8 @@ pub struct HistoryRow {
     pub load_strain: Option<f64>,
     /// Mean cell concentration in the regenerate (0..1).
     pub mean_cell_concentration: f64,
+    /// Volume fraction of the regenerate with φ ≥ 0.6 (MODEL.md §4b; empty without vascularity).
+    pub vascularised_fraction: Option<f64>,
     /// Whether bone joins the two segments.
     pub bridged: bool,
     /// Elements in the mesh (grows with layer insertions).

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use callus_bio::cells::CellParams;
 use callus_bio::rules::RuleChoice;
 use callus_bio::state::{ModulusMixing, PermeabilityMixing};
+use callus_bio::vascularity::VascularityParams;
 use callus_bio::BioError;
 use callus_fem::Idealisation;
 use callus_mesh::generate::OsteotomyGeometry;
@@ -234,7 +235,10 @@ pub enum Phase {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StimulusChoice {
-    /// The maximum over the day's step peaks and the load cycle (default).
+    /// The maximum over the day's relaxed states (just before the next step) and the load
+    /// cycle's peak (default, MODEL.md §4b).
+    RelaxedAndLoad,
+    /// The maximum over the day's step peaks and the load cycle.
     Maximum,
     /// The peak of the distraction steps.
     StepPeak,
@@ -314,6 +318,8 @@ pub struct Scenario {
     pub rule: RuleChoice,
     /// Cell diffusion.
     pub cells: CellParams,
+    /// Vascularity (MODEL.md §4b).
+    pub vascularity: VascularityParams,
     /// Distraction protocol.
     pub protocol: Protocol,
     /// Physiological loading.
@@ -587,6 +593,13 @@ impl Scenario {
         )?;
         if self.cells.steps_per_day == 0 {
             return bad("cells.steps_per_day", "0".into(), "must be at least 1");
+        }
+        match self.vascularity.validate() {
+            Err(BioError::Parameter { name, value, why }) => {
+                return bad(&format!("vascularity.{name}"), value.to_string(), &why)
+            }
+            Err(e) => return bad("vascularity", "…".into(), &e.to_string()),
+            Ok(()) => {}
         }
         match self.rule.validate() {
             Err(BioError::Parameter { name, value, why }) => {

@@ -31,8 +31,9 @@ use callus_bio::rules::MechanoRule;
 use callus_bio::state::{MixingLaws, TissueState};
 use callus_bio::stimulus::MechanicalState;
 use callus_bio::tissue::TissueCatalogue;
-use callus_bio::Fractions;
-use callus_mesh::{Field, RegionId};
+use callus_bio::vascularity::{Vascularity, VascularityParams};
+use callus_bio::{BioError, Fractions};
+use callus_mesh::{Field, Mesh, RegionId};
 
 use crate::body::{Body, Rezoning};
 use crate::error::{at, During};
@@ -41,14 +42,14 @@ use crate::mechanics::{AxialLoad, Mechanics, StepStart, Stepping};
 use crate::model::Model;
 use crate::observe::{
     bone_nodes, bridged, fixator_load_share, gap_length, healed_day, intact_stiffness,
-    interfragmentary_movement, regenerate_fractions,
+    interfragmentary_movement, regenerate_fractions, volume,
 };
 use crate::protocol::{Day, Step, DAY_S};
 use crate::record::{
     DayReport, ForceSample, HistoryRow, Outcome, RunReport, RunSink, Snapshot, Summary, TimeShares,
 };
 use crate::scenario::{Loading, Scenario};
-use crate::state::State;
+use crate::state::{DayEnvelopes, State};
 use crate::SimError;
 
 /// How to run, besides the scenario.
@@ -99,6 +100,8 @@ pub struct Simulation {
     state: State,
     mechanics: Mechanics,
     cells: CellDiffusion,
+    /// The vascularity problem (`vascularity.enabled`; MODEL.md §4b).
+    vascularity: Option<Vascularity>,
     materials: Materials,
     /// Young's modulus of cortical bone (MPa), for the intact reference.
     e_cortical_mpa: f64,
@@ -134,7 +137,11 @@ impl Simulation {
             },
             &catalogue,
         )?;
-        let state = State::new(mesh.num_nodes(), cells.initial(), tissue);
+        let vascularity = new_vascularity(&mesh, scenario)?;
+        let phi = vascularity
+            .as_ref()
+            .map_or_else(|| vec![0.0; mesh.num_nodes()], Vascularity::initial);
+        let state = State::new(mesh.num_nodes(), cells.initial(), phi, tissue);
         let mechanics = Mechanics::new(
             &mesh,
             ideal,
@@ -161,6 +168,7 @@ impl Simulation {
             state,
             mechanics,
             cells,
+            vascularity,
             materials,
             e_cortical_mpa,
             record: Record::default(),
@@ -249,8 +257,11 @@ impl Simulation {
                 .body
                 .insert_layer()
                 .map_err(at(day.day, During::Growth))?;
-            self.state
-                .carry(&insertion, self.scenario.tissues.new_layer);
+            self.state.carry(
+                &insertion,
+                self.scenario.tissues.new_layer,
+                self.scenario.vascularity.new_layer_value,
+            );
             self.record.layers += 1;
             grown = true;
         }
@@ -284,6 +295,11 @@ impl Simulation {
             .map_err(at(day.day, During::Growth))?;
             self.cells = CellDiffusion::new(mesh, ideal, self.scenario.cells.clone())
                 .map_err(at(day.day, During::Growth))?;
+            self.vascularity =
+                new_vascularity(mesh, &self.scenario).map_err(at(day.day, During::Growth))?;
+            if let Some(v) = &self.vascularity {
+                v.hold(&mut self.state.nodes.vascularity, day.day);
+            }
             let t = Instant::now();
             self.update_materials(day)?;
             self.shares.biology_s += t.elapsed().as_secs_f64();
@@ -350,17 +366,27 @@ impl Simulation {
         let elements = &mut self.state.elements;
         let stimuli: Vec<_> = elements.today.iter().map(|e| e.stimulus(choice)).collect();
         if stimuli.iter().any(|s| s.state().is_some()) {
+            let phi = match &self.vascularity {
+                Some(v) => Some(
+                    v.element_means(self.body.mesh(), &self.state.nodes.vascularity)
+                        .map_err(at(day.day, During::Vascularity))?,
+                ),
+                None => None,
+            };
             let mut votes = vec![None; stimuli.len()];
             for (e, stimulus) in stimuli.iter().enumerate() {
                 if let (false, Some(s)) = (elements.is_fixed(e), stimulus.state()) {
                     let class = self.rule.classify(s);
-                    votes[e] = Some(class.phenotype);
+                    votes[e] = Some(match (&self.vascularity, &phi) {
+                        (Some(v), Some(phi)) => v.params().split_vote(class.phenotype, phi[e]),
+                        _ => Fractions::pure(class.phenotype),
+                    });
                     elements.vote[e] = Some(class);
                 }
             }
             elements
                 .tissue
-                .record_day(&votes)
+                .record_votes(&votes)
                 .map_err(at(day.day, During::Differentiation))?;
         }
         self.shares.biology_s += t.elapsed().as_secs_f64();
@@ -375,6 +401,25 @@ impl Simulation {
             .advance(self.body.mesh(), cells, 1.0)
             .map_err(at(day.day, During::Cells))?;
         cells.iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
+        if let Some(v) = &mut self.vascularity {
+            let p = v.params();
+            let (gate, damage): (Vec<f64>, Vec<f64>) = self
+                .state
+                .elements
+                .today
+                .iter()
+                .map(|t| (vessel_growth_gate(p, t), vessel_damage(p, t)))
+                .unzip();
+            v.advance(
+                self.body.mesh(),
+                &mut self.state.nodes.vascularity,
+                day.day,
+                1.0,
+                &gate,
+                &damage,
+            )
+            .map_err(at(day.day, During::Vascularity))?;
+        }
         self.update_materials(day)?;
         self.shares.biology_s += t.elapsed().as_secs_f64();
         Ok(())
@@ -447,6 +492,23 @@ impl Simulation {
             .map(|&e| self.materials.cells[e])
             .sum::<f64>()
             / regenerate.len().max(1) as f64;
+        let vascularised = match &self.vascularity {
+            Some(v) => {
+                let phi = v
+                    .element_means(mesh, &self.state.nodes.vascularity)
+                    .map_err(at(day.day, During::Vascularity))?;
+                let volumes: Vec<f64> =
+                    regenerate.iter().map(|&e| volume(mesh, ideal, e)).collect();
+                let open: f64 = regenerate
+                    .iter()
+                    .zip(&volumes)
+                    .filter(|(&e, _)| phi[e] >= VASCULARISED_PHI)
+                    .map(|(_, v)| v)
+                    .sum();
+                Some(open / volumes.iter().sum::<f64>())
+            }
+            None => None,
+        };
         let row = HistoryRow {
             day: day.day,
             phase: day.phase,
@@ -461,6 +523,7 @@ impl Simulation {
             step_strain: log.step_strain,
             load_strain: log.load_movement_mm.map(|m| m / gap),
             mean_cell_concentration: mean_cells,
+            vascularised_fraction: vascularised,
             bridged: is_bridged,
             elements: mesh.num_elements(),
             max_plane_element_height_mm: self.body.tallest_beside_plane(),
@@ -582,7 +645,14 @@ impl Simulation {
             Field::borrowed("permeability_mm4_per_ns", 1, &m.mobility_mm4_per_ns),
             Field::borrowed("cell_concentration", 1, &m.cells),
         ]);
+        let mesh = self.body.mesh();
         let nodes = &self.state.nodes;
+        // The element means exist for any mesh a day ends on (no element is inverted).
+        if let Some(Ok(phi)) =
+            (self.vascularity.as_ref()).map(|v| v.element_means(mesh, &nodes.vascularity))
+        {
+            cell_fields.push(Field::owned("vascularity", 1, phi));
+        }
         let point_fields = vec![
             Field::owned(
                 "displacement_mm",
@@ -591,6 +661,7 @@ impl Simulation {
             ),
             Field::borrowed("pore_pressure_mpa", 1, &nodes.pressure_mpa),
             Field::borrowed("cell_concentration", 1, &nodes.cells),
+            Field::borrowed("vascularity", 1, &nodes.vascularity),
         ];
         Snapshot {
             day,
@@ -599,6 +670,37 @@ impl Simulation {
             point_fields,
         }
     }
+}
+
+/// φ from which an element counts as vascularised (MODEL.md §4b/§6: the lower end of the bone
+/// window; below it the tissue is the avascular interzone).
+const VASCULARISED_PHI: f64 = 0.6;
+
+/// The vascularity problem of `scenario` on `mesh`, if it is enabled.
+fn new_vascularity(mesh: &Mesh, scenario: &Scenario) -> Result<Option<Vascularity>, BioError> {
+    let p = &scenario.vascularity;
+    if !p.enabled {
+        return Ok(None);
+    }
+    let ideal = scenario.geometry.idealisation.idealisation();
+    Vascularity::new(mesh, ideal, p.clone()).map(Some)
+}
+
+/// The growth gate g of an element's day (MODEL.md §4b): the smaller of the gates of its
+/// relaxed states and of the load cycle's peak; 1 on a day without a mechanical event.
+fn vessel_growth_gate(p: &VascularityParams, today: &DayEnvelopes) -> f64 {
+    [&today.relaxed, &today.load]
+        .into_iter()
+        .filter_map(|e| e.state())
+        .map(|s| p.growth_gate(s.distortional_strain(), s.dilatational_strain()))
+        .fold(1.0, f64::min)
+}
+
+/// The damage h of an element's day (MODEL.md §4b): that of its step peaks; 0 without steps.
+fn vessel_damage(p: &VascularityParams, today: &DayEnvelopes) -> f64 {
+    today.step_peak.state().map_or(0.0, |s| {
+        p.damage(s.distortional_strain(), s.dilatational_strain())
+    })
 }
 
 /// The transient time stepping of the scenario's `[numerics]`.

@@ -21,6 +21,8 @@ pub struct NodeFields {
     pub pressure_mpa: Vec<f64>,
     /// Mesenchymal cell concentration (0..1).
     pub cells: Vec<f64>,
+    /// Vascularity φ (0..1, MODEL.md §4b; all 0 with `vascularity.enabled = false`).
+    pub vascularity: Vec<f64>,
 }
 
 /// The mechanical states an element met today, by where they came from (MODEL.md §5: the stimulus
@@ -40,6 +42,10 @@ impl DayEnvelopes {
     pub fn stimulus(&self, choice: StimulusChoice) -> Envelope {
         let mut day = Envelope::default();
         match choice {
+            StimulusChoice::RelaxedAndLoad => {
+                day.merge(&self.relaxed);
+                day.merge(&self.load);
+            }
             StimulusChoice::Maximum => {
                 day.merge(&self.step_peak);
                 day.merge(&self.load);
@@ -75,15 +81,21 @@ pub struct State {
 }
 
 impl State {
-    /// The state at the osteotomy: no displacement or pressure, the cells given, the tissue of
-    /// `tissue`, nothing carried or voted.
-    pub fn new(num_nodes: usize, cells: Vec<f64>, tissue: TissueState) -> State {
+    /// The state at the osteotomy: no displacement or pressure, the cells and vascularity given,
+    /// the tissue of `tissue`, nothing carried or voted.
+    pub fn new(
+        num_nodes: usize,
+        cells: Vec<f64>,
+        vascularity: Vec<f64>,
+        tissue: TissueState,
+    ) -> State {
         let n = tissue.len();
         State {
             nodes: NodeFields {
                 displacement_mm: vec![[0.0; 3]; num_nodes],
                 pressure_mpa: vec![0.0; num_nodes],
                 cells,
+                vascularity,
             },
             elements: ElementFields {
                 tissue,
@@ -95,13 +107,21 @@ impl State {
     }
 
     /// Carries every field through a layer insertion: nodal fields are interpolated at the new
-    /// nodes, each new element continues the element below it (its tissue too, unless `new_layer`
-    /// makes a new regenerate element fresh granulation tissue).
-    pub fn carry(&mut self, insertion: &LayerInsertion, new_layer: NewLayer) {
+    /// nodes (the vascularity set to `new_layer_vascularity` there: new tissue, MODEL.md §4b),
+    /// each new element continues the element below it (its tissue too, unless `new_layer` makes
+    /// a new regenerate element fresh granulation tissue).
+    pub fn carry(
+        &mut self,
+        insertion: &LayerInsertion,
+        new_layer: NewLayer,
+        new_layer_vascularity: f64,
+    ) {
         let (n, e) = (&mut self.nodes, &mut self.elements);
         insertion.carry_nodes(&mut n.displacement_mm);
         insertion.carry_nodes(&mut n.pressure_mpa);
         insertion.carry_nodes(&mut n.cells);
+        insertion.carry_nodes(&mut n.vascularity);
+        n.vascularity[insertion.old_num_nodes..].fill(new_layer_vascularity);
         e.tissue
             .extend(&tissue_sources(insertion, new_layer, &e.tissue));
         insertion.carry_elements(&mut e.prestress_mpa);
@@ -251,7 +271,8 @@ mod tests {
         let cat = TissueCatalogue::default_table();
         let tissue = TissueState::new(vec![None; n], 10, Default::default(), &cat).unwrap();
         let cells: Vec<f64> = (0..mesh.num_nodes()).map(|i| i as f64).collect();
-        let mut state = State::new(mesh.num_nodes(), cells, tissue);
+        let phi = vec![0.5; mesh.num_nodes()];
+        let mut state = State::new(mesh.num_nodes(), cells, phi, tissue);
         let step = |g: f64, elements: usize| StepOutcome {
             peak: (0..elements)
                 .map(|_| {
@@ -268,12 +289,18 @@ mod tests {
         };
         state.elements.absorb_step(&step(0.01, n));
         let insertion = insert_layer(&mut mesh, "growth_plane", 0.5).unwrap();
-        state.carry(&insertion, NewLayer::Neighbour);
+        state.carry(&insertion, NewLayer::Neighbour, 0.0);
         let grown = mesh.num_elements();
         assert!(grown > n);
         assert_eq!(state.elements.today.len(), grown);
         assert_eq!(state.elements.tissue.len(), grown);
         assert_eq!(state.nodes.cells.len(), mesh.num_nodes());
+        let old = insertion.old_num_nodes;
+        assert!(state.nodes.vascularity[..old].iter().all(|&v| v == 0.5));
+        assert!(
+            state.nodes.vascularity[old..].iter().all(|&v| v == 0.0),
+            "the new layer's nodes are avascular"
+        );
         for (i, &below) in insertion.new_elements.iter().enumerate() {
             assert_eq!(state.elements.today[n + i], state.elements.today[below]);
         }

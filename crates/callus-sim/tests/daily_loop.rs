@@ -189,11 +189,11 @@ fn the_sink_sees_every_day_and_the_fields_of_the_output_days() {
         );
         assert_eq!(
             f.cell.join(","),
-            "granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,phenotype,stimulus,youngs_modulus_mpa,permeability_mm4_per_ns,cell_concentration"
+            "granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,phenotype,stimulus,relaxed_distortional_strain,step_peak_distortional_strain,step_peak_dilatational_strain,youngs_modulus_mpa,permeability_mm4_per_ns,cell_concentration,vascularity"
         );
         assert_eq!(
             f.point.join(","),
-            "displacement_mm,pore_pressure_mpa,cell_concentration"
+            "displacement_mm,pore_pressure_mpa,cell_concentration,vascularity"
         );
     }
     assert!(
