@@ -35,8 +35,8 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SMALL_SCENARIO = os.path.join(ROOT, "validation", "small_run.toml")
 CELL_FIELDS = ["region", "granulation_fraction", "fibrous_fraction", "cartilage_fraction",
                "immature_bone_fraction", "mature_bone_fraction", "phenotype", "stimulus",
-               "youngs_modulus_mpa", "permeability_mm4_per_ns", "cell_concentration"]
-POINT_FIELDS = {"displacement_mm": 3, "pore_pressure_mpa": 1, "cell_concentration": 1}
+               "youngs_modulus_mpa", "permeability_mm4_per_ns", "cell_concentration", "vascularity"]
+POINT_FIELDS = {"displacement_mm": 3, "pore_pressure_mpa": 1, "cell_concentration": 1, "vascularity": 1}
 
 
 def callus(binary, *args):

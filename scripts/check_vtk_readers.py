@@ -133,8 +133,8 @@ SMALL_SCENARIO_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "
 
 CELL_ARRAYS = ["granulation_fraction", "fibrous_fraction", "cartilage_fraction", "immature_bone_fraction",
                "mature_bone_fraction", "phenotype", "stimulus", "youngs_modulus_mpa",
-               "permeability_mm4_per_ns", "cell_concentration"]
-POINT_ARRAYS = {"displacement_mm": 3, "pore_pressure_mpa": 1, "cell_concentration": 1}
+               "permeability_mm4_per_ns", "cell_concentration", "vascularity"]
+POINT_ARRAYS = {"displacement_mm": 3, "pore_pressure_mpa": 1, "cell_concentration": 1, "vascularity": 1}
 
 
 def check_run(run_dir):

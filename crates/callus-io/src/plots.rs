@@ -3,7 +3,8 @@
 //!
 //! A run's `plots/`: `stiffness.svg` (callus stiffness, N/mm, log scale, against the day),
 //! `tissue_fractions.svg` (regenerate tissue fractions stacked, against the day), `force.svg`
-//! (distraction force, N, against time in days). A sweep's `plots/`: `stiffness.svg` (every case's
+//! (distraction force, N, against time in days), `vascularised_fraction.svg` (the regenerate's
+//! volume fraction with φ ≥ 0.6, against the day, with vascularity on). A sweep's `plots/`: `stiffness.svg` (every case's
 //! stiffness curve), `bridging_day.svg` and `healed_day.svg` (the bridging day and the healed day
 //! of MODEL.md §6 over rate × rhythm).
 
@@ -186,6 +187,24 @@ pub fn run_plots(
             .draw()?;
         Ok(())
     })?;
+    let vascularised: Vec<(f64, f64)> = history
+        .iter()
+        .filter_map(|r| r.vascularised_fraction.map(|v| (r.day as f64, v)))
+        .collect();
+    if !vascularised.is_empty() {
+        write_svg(dir, "vascularised_fraction.svg", |root| {
+            let last = history.last().map_or(1.0, |r| r.day as f64).max(1.0);
+            let mut chart = frame(root, "Vascularised regenerate (φ ≥ 0.6)", 60)
+                .build_cartesian_2d(0.0..last, 0.0..1.0)?;
+            chart
+                .configure_mesh()
+                .x_desc("day")
+                .y_desc("volume fraction of the regenerate (–)")
+                .draw()?;
+            chart.draw_series(LineSeries::new(vascularised, RED.stroke_width(2)))?;
+            Ok(())
+        })?;
+    }
     if !forces.is_empty() {
         write_svg(dir, "force.svg", |root| {
             let points: Vec<(f64, f64)> = forces

@@ -34,7 +34,7 @@ fn header(path: &Path) -> Vec<String> {
 }
 
 /// The columns of history.csv, in order: what users' scripts read.
-const HISTORY_COLUMNS: &str = "day,phase,gap_mm,callus_stiffness_n_per_mm,stiffness_pct_intact,torsional_stiffness_nmm_per_rad,fixator_load_fraction,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,peak_force_n,residual_force_n,step_strain,load_strain,mean_cell_concentration,vascularised_fraction,bridged,elements,max_plane_element_height_mm,min_element_quality";
+const HISTORY_COLUMNS: &str = "day,phase,gap_mm,callus_stiffness_n_per_mm,stiffness_pct_intact,torsional_stiffness_nmm_per_rad,fixator_load_fraction,granulation_fraction,fibrous_fraction,cartilage_fraction,immature_bone_fraction,mature_bone_fraction,marrow_fraction,peak_force_n,residual_force_n,step_strain,load_strain,mean_cell_concentration,vascularised_fraction,avascular_width_on_axis_mm,avascular_width_mean_mm,bridged,elements,max_plane_element_height_mm,min_element_quality";
 
 /// Goal: every output of a run, with the values the run returned: the histories (CSV, and HDF5 at
 /// full precision), the summary, the fields of every output day (VTU listed in fields.pvd, and
@@ -105,6 +105,10 @@ fn a_run_writes_every_file() {
         ("stiffness.svg", "callus stiffness (N/mm)"),
         ("tissue_fractions.svg", "mature bone"),
         ("force.svg", "force on the moving segment (N)"),
+        (
+            "vascularised_fraction.svg",
+            "volume fraction of the regenerate",
+        ),
     ] {
         let svg = std::fs::read_to_string(dir.path().join("plots").join(plot)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains(label), "{plot}");

@@ -265,3 +265,148 @@ mod tests {
         assert!((before - 1.0).abs() < 1e-12, "{before}");
     }
 }
+
+/// φ below which tissue counts as avascular (MODEL.md §4b/§6: the lower end of the bone window;
+/// below it the regenerate is the avascular central zone, the fibrous interzone).
+pub const VASCULARISED_PHI: f64 = 0.6;
+
+/// The avascular central zone of the regenerate on one day (MODEL.md §6).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Vascularised {
+    /// Volume fraction of the regenerate with φ ≥ [`VASCULARISED_PHI`] (element means).
+    pub fraction: f64,
+    /// Length (mm) along the bone axis (r = 0) of regenerate with φ < 0.6, with φ linear between
+    /// the axis nodes; `None` where the mesh has no axis (plane strain).
+    pub width_on_axis_mm: Option<f64>,
+    /// Avascular volume of the regenerate over its section at the growth plane (mm): the width of
+    /// the zone as a volume-weighted mean over the section.
+    pub width_mean_mm: f64,
+}
+
+/// The avascular zone of the regenerate (`regenerate[e]`) from the nodal φ `phi` and its element
+/// means `phi_elements`, the section being the facets of `plane` on regenerate elements.
+pub fn vascularised(
+    mesh: &Mesh,
+    ideal: Idealisation,
+    regenerate: &[bool],
+    phi: &[f64],
+    phi_elements: &[f64],
+    plane: &str,
+) -> Result<Vascularised, MeshError> {
+    let (mut open, mut avascular) = (0.0, 0.0);
+    for e in (0..mesh.num_elements()).filter(|&e| regenerate[e]) {
+        let v = volume(mesh, ideal, e);
+        if phi_elements[e] >= VASCULARISED_PHI {
+            open += v;
+        } else {
+            avascular += v;
+        }
+    }
+    let section: f64 = mesh
+        .set(plane)?
+        .facets
+        .iter()
+        .filter(|f| regenerate[f.element])
+        .map(|f| {
+            facet_area(
+                mesh,
+                ideal,
+                &mesh.element(f.element).facet_vertices(f.local as usize),
+            )
+        })
+        .sum();
+    Ok(Vascularised {
+        fraction: open / (open + avascular).max(f64::MIN_POSITIVE),
+        width_on_axis_mm: width_on_axis(mesh, ideal, regenerate, phi),
+        width_mean_mm: if section > 0.0 {
+            avascular / section
+        } else {
+            0.0
+        },
+    })
+}
+
+/// The area (mm²) of a facet with these vertices: revolved in axisymmetry, per unit thickness in
+/// plane strain, triangles (a quadrilateral as two) in 3D.
+fn facet_area(mesh: &Mesh, ideal: Idealisation, vertices: &[usize]) -> f64 {
+    let x = |i: usize| mesh.coords()[vertices[i]];
+    match (mesh.dim(), ideal) {
+        (2, Idealisation::Axisymmetric) => {
+            std::f64::consts::PI * (x(0)[0].powi(2) - x(1)[0].powi(2)).abs()
+        }
+        (2, _) => ((x(0)[0] - x(1)[0]).powi(2) + (x(0)[1] - x(1)[1]).powi(2)).sqrt(),
+        _ => {
+            let tri = |a: [f64; 3], b: [f64; 3], c: [f64; 3]| {
+                let (u, v) = (
+                    [b[0] - a[0], b[1] - a[1], b[2] - a[2]],
+                    [c[0] - a[0], c[1] - a[1], c[2] - a[2]],
+                );
+                let n = [
+                    u[1] * v[2] - u[2] * v[1],
+                    u[2] * v[0] - u[0] * v[2],
+                    u[0] * v[1] - u[1] * v[0],
+                ];
+                0.5 * (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt()
+            };
+            let mut area = tri(x(0), x(1), x(2));
+            if vertices.len() == 4 {
+                area += tri(x(0), x(2), x(3));
+            }
+            area
+        }
+    }
+}
+
+/// The avascular length along the axis (r = 0, the last coordinate axial): over the edges between
+/// consecutive axis nodes of one regenerate element, the part where the linear φ is below 0.6.
+fn width_on_axis(
+    mesh: &Mesh,
+    ideal: Idealisation,
+    regenerate: &[bool],
+    phi: &[f64],
+) -> Option<f64> {
+    if ideal == Idealisation::PlaneStrain {
+        return None;
+    }
+    let a = mesh.dim() - 1;
+    let tol = 1e-9 * mesh.size_scale();
+    let radial = |x: &[f64; 3]| (0..a).map(|i| x[i] * x[i]).sum::<f64>().sqrt();
+    let mut width = 0.0;
+    // An axis edge is shared by several elements in 3D: count each once.
+    let mut seen = std::collections::HashSet::new();
+    for e in mesh.elements().filter(|e| regenerate[e.id]) {
+        let mut on_axis: Vec<usize> = e
+            .nodes
+            .iter()
+            .copied()
+            .filter(|&n| radial(&mesh.coords()[n]) < tol)
+            .collect();
+        on_axis.sort_by(|&p, &q| mesh.coords()[p][a].total_cmp(&mesh.coords()[q][a]));
+        for w in on_axis.windows(2) {
+            let (p, q) = (w[0], w[1]);
+            if !seen.insert((p, q)) {
+                continue;
+            }
+            let length = mesh.coords()[q][a] - mesh.coords()[p][a];
+            width += length * below(phi[p], phi[q], VASCULARISED_PHI);
+        }
+    }
+    Some(width)
+}
+
+/// The share of a segment, with values `p` and `q` at its ends and linear between, where the value
+/// is below `level`.
+fn below(p: f64, q: f64, level: f64) -> f64 {
+    match (p < level, q < level) {
+        (true, true) => 1.0,
+        (false, false) => 0.0,
+        _ => {
+            let t = (level - p) / (q - p);
+            if p < level {
+                t
+            } else {
+                1.0 - t
+            }
+        }
+    }
+}

@@ -50,6 +50,12 @@ pub struct HistoryRow {
     pub mean_cell_concentration: f64,
     /// Volume fraction of the regenerate with φ ≥ 0.6 (MODEL.md §4b; empty without vascularity).
     pub vascularised_fraction: Option<f64>,
+    /// Length of the avascular zone (φ < 0.6) along the bone axis, at r = 0 (mm; empty without
+    /// vascularity or an axis).
+    pub avascular_width_on_axis_mm: Option<f64>,
+    /// The avascular volume of the regenerate over its section at the growth plane: the zone's
+    /// width as a volume-weighted mean over the section (mm; empty without vascularity).
+    pub avascular_width_mean_mm: Option<f64>,
     /// Whether bone joins the two segments.
     pub bridged: bool,
     /// Elements in the mesh (grows with layer insertions).

@@ -42,7 +42,7 @@ use crate::mechanics::{AxialLoad, Mechanics, StepStart, Stepping};
 use crate::model::Model;
 use crate::observe::{
     bone_nodes, bridged, fixator_load_share, gap_length, healed_day, intact_stiffness,
-    interfragmentary_movement, regenerate_fractions, volume,
+    interfragmentary_movement, regenerate_fractions, vascularised,
 };
 use crate::protocol::{Day, Step, DAY_S};
 use crate::record::{
@@ -492,20 +492,26 @@ impl Simulation {
             .map(|&e| self.materials.cells[e])
             .sum::<f64>()
             / regenerate.len().max(1) as f64;
-        let vascularised = match &self.vascularity {
+        let vascular = match &self.vascularity {
             Some(v) => {
-                let phi = v
-                    .element_means(mesh, &self.state.nodes.vascularity)
+                let phi = &self.state.nodes.vascularity;
+                let phi_elements = v
+                    .element_means(mesh, phi)
                     .map_err(at(day.day, During::Vascularity))?;
-                let volumes: Vec<f64> =
-                    regenerate.iter().map(|&e| volume(mesh, ideal, e)).collect();
-                let open: f64 = regenerate
-                    .iter()
-                    .zip(&volumes)
-                    .filter(|(&e, _)| phi[e] >= VASCULARISED_PHI)
-                    .map(|(_, v)| v)
-                    .sum();
-                Some(open / volumes.iter().sum::<f64>())
+                let is_regenerate: Vec<bool> = (0..mesh.num_elements())
+                    .map(|e| !elements.is_fixed(e))
+                    .collect();
+                Some(
+                    vascularised(
+                        mesh,
+                        ideal,
+                        &is_regenerate,
+                        phi,
+                        &phi_elements,
+                        &b.growth_plane,
+                    )
+                    .map_err(at(day.day, During::Observables))?,
+                )
             }
             None => None,
         };
@@ -523,7 +529,9 @@ impl Simulation {
             step_strain: log.step_strain,
             load_strain: log.load_movement_mm.map(|m| m / gap),
             mean_cell_concentration: mean_cells,
-            vascularised_fraction: vascularised,
+            vascularised_fraction: vascular.map(|v| v.fraction),
+            avascular_width_on_axis_mm: vascular.and_then(|v| v.width_on_axis_mm),
+            avascular_width_mean_mm: vascular.map(|v| v.width_mean_mm),
             bridged: is_bridged,
             elements: mesh.num_elements(),
             max_plane_element_height_mm: self.body.tallest_beside_plane(),
@@ -671,10 +679,6 @@ impl Simulation {
         }
     }
 }
-
-/// φ from which an element counts as vascularised (MODEL.md §4b/§6: the lower end of the bone
-/// window; below it the tissue is the avascular interzone).
-const VASCULARISED_PHI: f64 = 0.6;
 
 /// The vascularity problem of `scenario` on `mesh`, if it is enabled.
 fn new_vascularity(mesh: &Mesh, scenario: &Scenario) -> Result<Option<Vascularity>, BioError> {
