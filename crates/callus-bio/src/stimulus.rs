@@ -31,6 +31,11 @@ impl MechanicalState {
         }
     }
 
+    /// Scales the strain by `factor` (the other measures stay).
+    pub fn scale_strain(&mut self, factor: f64) {
+        self.strain.iter_mut().flatten().for_each(|e| *e *= factor);
+    }
+
     /// Principal strains, largest first.
     pub fn principal_strains(&self) -> [f64; 3] {
         principal(&self.strain)
@@ -116,6 +121,15 @@ impl Envelope {
         }
     }
 
+    /// Scales the strain of the envelope by `factor` (the other measures stay): the increment of
+    /// a part of the event, such as one minute of a day-long ramp.
+    pub fn scale_strain(&mut self, factor: f64) {
+        if let Some(s) = &mut self.state {
+            s.scale_strain(factor);
+            self.shear *= factor.abs();
+        }
+    }
+
     /// Takes another envelope into this one.
     pub fn merge(&mut self, other: &Envelope) {
         if let Some(s) = &other.state {
@@ -177,5 +191,12 @@ mod tests {
         e.merge(&other);
         assert_eq!(e.state().unwrap().strain[0][0], 0.05);
         assert_eq!(e.state().unwrap().pore_pressure_mpa, -0.08);
+        // One minute of a day-long ramp: the strain scaled, the rest kept; a later, larger
+        // strain still replaces it.
+        e.scale_strain(1.0 / 1440.0);
+        assert_eq!(e.state().unwrap().strain[0][0], 0.05 / 1440.0);
+        assert_eq!(e.state().unwrap().pore_pressure_mpa, -0.08);
+        e.absorb(&state(1e-3, 0.0, 0.0, 0.0));
+        assert_eq!(e.state().unwrap().strain[0][0], 1e-3);
     }
 }

@@ -134,6 +134,15 @@ pub struct StepOutcome {
     pub forces: Vec<(f64, f64)>,
 }
 
+impl StepOutcome {
+    /// Scales the strains of the step's states (peak and relaxed) by `factor`, the other
+    /// measures kept: the increment of a part of the step.
+    pub fn scale_strains(&mut self, factor: f64) {
+        self.peak.iter_mut().for_each(|e| e.scale_strain(factor));
+        self.relaxed.iter_mut().for_each(|s| s.scale_strain(factor));
+    }
+}
+
 /// What one load cycle leaves.
 pub struct LoadOutcome {
     /// Per element, the envelope of its states over the loading.

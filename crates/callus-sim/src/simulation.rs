@@ -48,7 +48,7 @@ use crate::protocol::{Day, Step, DAY_S};
 use crate::record::{
     DayReport, ForceSample, HistoryRow, Outcome, RunReport, RunSink, Snapshot, Summary, TimeShares,
 };
-use crate::scenario::{Loading, Scenario};
+use crate::scenario::{Loading, Rhythm, Scenario};
 use crate::state::{DayEnvelopes, State};
 use crate::SimError;
 
@@ -214,10 +214,16 @@ impl Simulation {
                 .pretraction
                 .then_some(self.state.elements.prestress_mpa.as_slice()),
         };
-        let outcome = self
+        let mut outcome = self
             .mechanics
             .distraction_step(mesh, &self.materials, step, start)
             .map_err(at(day.day, During::Step(step.index)))?;
+        if self.scenario.protocol.rhythm == Rhythm::Continuous {
+            // MODEL.md §4b: the strain that feeds the rule and the vessel gates is that of one
+            // minute of the day-long ramp, as a 1440-step automatic distractor makes it (Aarnes
+            // et al. 2002); the fluid velocity is the ramp's own.
+            outcome.scale_strains(CONTINUOUS_INCREMENT_S / step.ramp_s);
+        }
         let t0 = day.day as f64 * DAY_S + step.start_s;
         self.record
             .forces
@@ -679,6 +685,10 @@ impl Simulation {
         }
     }
 }
+
+/// The part of a continuous ramp whose strain increment feeds the rule and the vessel gates (s):
+/// one minute (MODEL.md §4b).
+const CONTINUOUS_INCREMENT_S: f64 = 60.0;
 
 /// The vascularity problem of `scenario` on `mesh`, if it is enabled.
 fn new_vascularity(mesh: &Mesh, scenario: &Scenario) -> Result<Option<Vascularity>, BioError> {
