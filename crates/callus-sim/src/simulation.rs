@@ -36,17 +36,18 @@ use callus_bio::{BioError, Fractions};
 use callus_mesh::{Field, Mesh, RegionId};
 
 use crate::body::{Body, Rezoning};
-use crate::error::{at, During};
+use crate::error::{at, DayError, During};
 use crate::materials::Materials;
 use crate::mechanics::{AxialLoad, Mechanics, StepStart, Stepping};
 use crate::model::Model;
 use crate::observe::{
     bone_nodes, bridged, fixator_load_share, gap_length, healed_day, intact_stiffness,
-    interfragmentary_movement, regenerate_fractions, vascularised,
+    interfragmentary_movement, regenerate_fractions, vascularised, volume,
 };
 use crate::protocol::{Day, Step, DAY_S};
 use crate::record::{
-    DayReport, ForceSample, HistoryRow, Outcome, RunReport, RunSink, Snapshot, Summary, TimeShares,
+    DayReport, ForceSample, HistoryRow, Outcome, RezoningDrift, RunReport, RunSink, Snapshot,
+    Summary, TimeShares,
 };
 use crate::scenario::{Loading, Rhythm, Scenario};
 use crate::state::{DayEnvelopes, State};
@@ -75,6 +76,15 @@ struct DayLog {
     load_movement_mm: Option<f64>,
 }
 
+/// Contents of the state (mm³), to measure what a rezoning changes.
+#[derive(Clone, Copy, Debug, Default)]
+struct Contents {
+    tissue: [f64; 6],
+    regenerate: f64,
+    cells: f64,
+    phi: f64,
+}
+
 /// Counts and results kept over the run.
 #[derive(Default)]
 struct Record {
@@ -84,6 +94,7 @@ struct Record {
     layers: usize,
     rezonings: usize,
     rezonings_refused: usize,
+    drift: RezoningDrift,
 }
 
 /// A run of a scenario (see the module docs).
@@ -275,12 +286,24 @@ impl Simulation {
         if !rezoned.is_empty()
             && (grown || self.body.worst_quality_in(rezoned) < num.rezone_below_quality)
         {
+            let before = self.contents().map_err(at(day.day, During::Rezoning))?;
             match self
                 .body
                 .rezone(rezoned)
                 .map_err(at(day.day, During::Rezoning))?
             {
-                Rezoning::Taken => self.record.rezonings += 1,
+                Rezoning::Taken => {
+                    self.record.rezonings += 1;
+                    let after = self.contents().map_err(at(day.day, During::Rezoning))?;
+                    let d = &mut self.record.drift;
+                    let change = |a: f64, b: f64| if a > 0.0 { (b - a).abs() / a } else { 0.0 };
+                    let tissue = (0..Fractions::NAMES.len())
+                        .map(|k| (after.tissue[k] - before.tissue[k]).abs() / before.regenerate)
+                        .fold(0.0, f64::max);
+                    d.tissue = d.tissue.max(tissue);
+                    d.cells = d.cells.max(change(before.cells, after.cells));
+                    d.vascularity = d.vascularity.max(change(before.phi, after.phi));
+                }
                 Rezoning::Refused => self.record.rezonings_refused += 1,
             }
         }
@@ -447,6 +470,35 @@ impl Simulation {
         Ok(())
     }
 
+    /// What the state holds now: each tissue's volume in the regenerate, its volume, and ∫ c dV
+    /// and ∫ φ dV over the mesh (mm³).
+    fn contents(&self) -> Result<Contents, DayError> {
+        let (mesh, ideal) = (
+            self.body.mesh(),
+            self.scenario.geometry.idealisation.idealisation(),
+        );
+        let elements = &self.state.elements;
+        let cells = self.cells.element_means(mesh, &self.state.nodes.cells)?;
+        let phi = match &self.vascularity {
+            Some(v) => v.element_means(mesh, &self.state.nodes.vascularity)?,
+            None => vec![0.0; mesh.num_elements()],
+        };
+        let mut c = Contents::default();
+        for e in 0..mesh.num_elements() {
+            let v = volume(mesh, ideal, e);
+            c.cells += cells[e] * v;
+            c.phi += phi[e] * v;
+            if !elements.is_fixed(e) {
+                c.regenerate += v;
+                let f = elements.tissue.fractions(e).values();
+                for (t, f) in c.tissue.iter_mut().zip(f) {
+                    *t += f * v;
+                }
+            }
+        }
+        Ok(c)
+    }
+
     /// The gap now (mm): between the bone surfaces facing it, on their nodes on bone.
     fn gap_mm(&self) -> Result<f64, callus_mesh::MeshError> {
         let (b, mesh) = (&self.scenario.boundary, self.body.mesh());
@@ -598,6 +650,7 @@ impl Simulation {
             layers_inserted: record.layers,
             rezonings: record.rezonings,
             rezonings_refused: record.rezonings_refused,
+            rezoning_drift: record.drift,
             final_elements: self.body.mesh().num_elements(),
             run_time_s: self.started.elapsed().as_secs_f64(),
             time: self.shares,
