@@ -274,6 +274,9 @@ pub struct Numerics {
     pub pretraction_relaxation_days: f64,
     /// The fluid velocity the rule reads.
     pub fluid_velocity: FluidVelocity,
+    /// Continuous distraction: the part of the day-long ramp whose strain increment feeds the
+    /// rule and the vessel gates (s; 60, MODEL.md §4b; 86400 takes the whole day's).
+    pub continuous_strain_increment_s: f64,
 }
 
 /// Which fluid velocity drives the rule.
@@ -608,6 +611,10 @@ impl Scenario {
             Err(e) => return bad("rule", "…".into(), &e.to_string()),
             Ok(()) => {}
         }
+        positive(
+            "numerics.continuous_strain_increment_s",
+            self.numerics.continuous_strain_increment_s,
+        )?;
         positive(
             "fixator.stiffness_n_per_mm",
             self.fixator.stiffness_n_per_mm,

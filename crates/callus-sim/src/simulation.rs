@@ -85,6 +85,22 @@ struct Contents {
     phi: f64,
 }
 
+impl RezoningDrift {
+    /// Takes the changes from `before` to `after` one rezoning made.
+    fn take(&mut self, before: &Contents, after: &Contents) {
+        let change = |a: f64, b: f64| if a > 0.0 { (b - a).abs() / a } else { 0.0 };
+        let tissue = before
+            .tissue
+            .iter()
+            .zip(&after.tissue)
+            .map(|(a, b)| (b - a).abs() / before.regenerate)
+            .fold(0.0, f64::max);
+        self.tissue = self.tissue.max(tissue);
+        self.cells = self.cells.max(change(before.cells, after.cells));
+        self.vascularity = self.vascularity.max(change(before.phi, after.phi));
+    }
+}
+
 /// Counts and results kept over the run.
 #[derive(Default)]
 struct Record {
@@ -230,10 +246,11 @@ impl Simulation {
             .distraction_step(mesh, &self.materials, step, start)
             .map_err(at(day.day, During::Step(step.index)))?;
         if self.scenario.protocol.rhythm == Rhythm::Continuous {
-            // MODEL.md §4b: the strain that feeds the rule and the vessel gates is that of one
-            // minute of the day-long ramp, as a 1440-step automatic distractor makes it (Aarnes
-            // et al. 2002); the fluid velocity is the ramp's own.
-            outcome.scale_strains(CONTINUOUS_INCREMENT_S / step.ramp_s);
+            // MODEL.md §4b: the strain that feeds the rule and the vessel gates is that of a
+            // part of the day-long ramp (one minute, as a 1440-step automatic distractor makes
+            // it, Aarnes et al. 2002); the fluid velocity is the ramp's own.
+            let part = num.continuous_strain_increment_s.min(step.ramp_s);
+            outcome.scale_strains(part / step.ramp_s);
         }
         let t0 = day.day as f64 * DAY_S + step.start_s;
         self.record
@@ -286,7 +303,9 @@ impl Simulation {
         if !rezoned.is_empty()
             && (grown || self.body.worst_quality_in(rezoned) < num.rezone_below_quality)
         {
-            let before = self.contents().map_err(at(day.day, During::Rezoning))?;
+            // The drift is measured where the positions before are a valid mesh (a step may leave
+            // an element of the soft tissue turned over, which the rezoning then mends).
+            let before = self.contents().ok();
             match self
                 .body
                 .rezone(rezoned)
@@ -294,15 +313,10 @@ impl Simulation {
             {
                 Rezoning::Taken => {
                     self.record.rezonings += 1;
-                    let after = self.contents().map_err(at(day.day, During::Rezoning))?;
-                    let d = &mut self.record.drift;
-                    let change = |a: f64, b: f64| if a > 0.0 { (b - a).abs() / a } else { 0.0 };
-                    let tissue = (0..Fractions::NAMES.len())
-                        .map(|k| (after.tissue[k] - before.tissue[k]).abs() / before.regenerate)
-                        .fold(0.0, f64::max);
-                    d.tissue = d.tissue.max(tissue);
-                    d.cells = d.cells.max(change(before.cells, after.cells));
-                    d.vascularity = d.vascularity.max(change(before.phi, after.phi));
+                    if let Some(before) = before {
+                        let after = self.contents().map_err(at(day.day, During::Rezoning))?;
+                        self.record.drift.take(&before, &after);
+                    }
                 }
                 Rezoning::Refused => self.record.rezonings_refused += 1,
             }
@@ -738,10 +752,6 @@ impl Simulation {
         }
     }
 }
-
-/// The part of a continuous ramp whose strain increment feeds the rule and the vessel gates (s):
-/// one minute (MODEL.md §4b).
-const CONTINUOUS_INCREMENT_S: f64 = 60.0;
 
 /// The vascularity problem of `scenario` on `mesh`, if it is enabled.
 fn new_vascularity(mesh: &Mesh, scenario: &Scenario) -> Result<Option<Vascularity>, BioError> {
