@@ -101,6 +101,11 @@ fn impossible_values_are_refused_with_the_key_and_the_reason() {
         ("[loading]\nkind = \"cyclic_axial\"\nload_n = 100.0\nfixator_stiffness_n_per_mm = 500.0\nphases = [\"distraction\"]\n", "[fixator] stiffness_n_per_mm"),
         ("[loading]\nkind = \"cyclic_axial\"\nload_n = 100.0\nphases = []\n", "loading.phases"),
         ("[output]\nfield_every_days = 0\n", "output.field_every_days"),
+        ("[vascularity]\nsubsteps_per_day = 4\n", "vascularity.substeps_per_day"),
+        ("[vascularity]\nfront_speed_mm_per_day = -0.4\n", "vascularity.front_speed_mm_per_day"),
+        ("[vascularity]\nbone_window = { from = 0.8, to = 0.6 }\n", "vascularity.bone_window"),
+        ("[vascularity]\nsoft_tissue_value = 1.3\n", "vascularity.soft_tissue_value"),
+        ("[numerics]\ncontinuous_strain_increment_s = 0.0\n", "numerics.continuous_strain_increment_s"),
     ] {
         let e = error(text);
         assert!(e.contains(key), "{text}: {e}");
