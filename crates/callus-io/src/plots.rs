@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -131,6 +132,22 @@ fn stiffness_chart(root: &DrawingArea<SVGBackend, Shift>, title: &str, curves: &
     Ok(())
 }
 
+/// A chart of a fraction (0..1) against the days of `history`, its axes drawn.
+fn fraction_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    history: &[HistoryRow],
+    y_desc: &str,
+) -> Result<
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    Box<dyn std::error::Error + Send + Sync>,
+> {
+    let last = history.last().map_or(1.0, |r| r.day as f64).max(1.0);
+    let mut chart = frame(root, title, 60).build_cartesian_2d(0.0..last, 0.0..1.0)?;
+    chart.configure_mesh().x_desc("day").y_desc(y_desc).draw()?;
+    Ok(chart)
+}
+
 /// Writes the plots of one run into `dir` (its `plots/`).
 pub fn run_plots(
     dir: &Path,
@@ -152,14 +169,12 @@ pub fn run_plots(
         )
     })?;
     write_svg(dir, "tissue_fractions.svg", |root| {
-        let last = history.last().map_or(1.0, |r| r.day as f64).max(1.0);
-        let mut chart = frame(root, "Regenerate tissue fractions", 60)
-            .build_cartesian_2d(0.0..last, 0.0..1.0)?;
-        chart
-            .configure_mesh()
-            .x_desc("day")
-            .y_desc("volume fraction (–)")
-            .draw()?;
+        let mut chart = fraction_chart(
+            root,
+            "Regenerate tissue fractions",
+            history,
+            "volume fraction (–)",
+        )?;
         let fractions = |r: &HistoryRow| r.fractions.values();
         // Stacked: band i lies between the sums of fractions 0..i and 0..=i.
         for (i, (name, &colour)) in Fractions::NAMES.iter().zip(&TISSUE_COLOURS).enumerate() {
@@ -193,14 +208,12 @@ pub fn run_plots(
         .collect();
     if !vascularised.is_empty() {
         write_svg(dir, "vascularised_fraction.svg", |root| {
-            let last = history.last().map_or(1.0, |r| r.day as f64).max(1.0);
-            let mut chart = frame(root, "Vascularised regenerate (φ ≥ 0.6)", 60)
-                .build_cartesian_2d(0.0..last, 0.0..1.0)?;
-            chart
-                .configure_mesh()
-                .x_desc("day")
-                .y_desc("volume fraction of the regenerate (–)")
-                .draw()?;
+            let mut chart = fraction_chart(
+                root,
+                "Vascularised regenerate (φ ≥ 0.6)",
+                history,
+                "volume fraction of the regenerate (–)",
+            )?;
             chart.draw_series(LineSeries::new(vascularised, RED.stroke_width(2)))?;
             Ok(())
         })?;

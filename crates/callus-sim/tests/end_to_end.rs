@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use callus_sim::scenario::{Phase, Rhythm};
-use callus_sim::sweep::cases;
+use callus_sim::sweep::{cases, Case};
 use callus_sim::{Outcome, Scenario, SimOptions, Simulation, Summary};
 
 fn simulate(toml: &str) -> Outcome {
@@ -107,6 +107,21 @@ fn default_geometry_takes_whole_millimetre_steps() {
     distract_default("1", 0.0);
 }
 
+/// The default scenario with `settings` at 1 mm/day in 1, 2 and 4 steps a day and continuously.
+fn rhythm_cases(settings: &[&str]) -> Vec<Case> {
+    let rhythms = [
+        Rhythm::Steps(1),
+        Rhythm::Steps(2),
+        Rhythm::Steps(4),
+        Rhythm::Continuous,
+    ];
+    let settings: Vec<String> = settings.iter().map(|s| s.to_string()).collect();
+    let base = Scenario::default_scenario()
+        .with_settings(&settings)
+        .unwrap();
+    cases(&base, &[1.0], &rhythms, "default").unwrap()
+}
+
 /// Goal: the force half of the rhythm trend of validation/rate_rhythm: at a fixed rate, more
 /// steps a day lower the step peak force on the last day of distraction (Ilizarov 1989; Aarnes et
 /// al. 2002; shared/MODEL.md §7), with the model of MODEL.md §4b (the defaults: vascularity, the
@@ -120,16 +135,7 @@ fn default_geometry_takes_whole_millimetre_steps() {
 #[test]
 #[ignore = "about 20 s in release on 2 cores; scripts/test.sh runs it"]
 fn rhythm_more_steps_lower_step_force_at_the_end_of_distraction() {
-    let rhythms = [
-        Rhythm::Steps(1),
-        Rhythm::Steps(2),
-        Rhythm::Steps(4),
-        Rhythm::Continuous,
-    ];
-    let base = Scenario::default_scenario()
-        .with_settings(&["protocol.consolidation_days=1".into()])
-        .unwrap();
-    let cases = cases(&base, &[1.0], &rhythms, "default").unwrap();
+    let cases = rhythm_cases(&["protocol.consolidation_days=1"]);
     let last_day_peak: Vec<f64> = cases
         .par_iter()
         .map(|c| {
@@ -164,22 +170,13 @@ fn rhythm_more_steps_lower_step_force_at_the_end_of_distraction() {
 #[test]
 #[ignore = "about 30 s in release on 2 cores; scripts/test.sh runs it"]
 fn rhythm_more_steps_no_worse_healing() {
-    let rhythms = [
-        Rhythm::Steps(1),
-        Rhythm::Steps(2),
-        Rhythm::Steps(4),
-        Rhythm::Continuous,
-    ];
-    let base = Scenario::default_scenario()
-        .with_settings(&[
-            "tissues.modulus_mixing=linear".into(),
-            "vascularity.enabled=false".into(),
-            "numerics.stimulus=maximum".into(),
-            "tissues.new_layer=neighbour".into(),
-            "numerics.continuous_strain_increment_s=86400".into(),
-        ])
-        .unwrap();
-    let cases = cases(&base, &[1.0], &rhythms, "default").unwrap();
+    let cases = rhythm_cases(&[
+        "tissues.modulus_mixing=linear",
+        "vascularity.enabled=false",
+        "numerics.stimulus=maximum",
+        "tissues.new_layer=neighbour",
+        "numerics.continuous_strain_increment_s=86400",
+    ]);
     let runs: Vec<Summary> = cases
         .par_iter()
         .map(|c| {
