@@ -32,6 +32,7 @@ use callus_fem::bc::Constraints;
 use callus_fem::dofs::Fields;
 use callus_fem::integrate::{BackwardEuler, Operators, SolveStats};
 use callus_fem::material::Diffusion;
+use callus_fem::pattern::Matrix;
 use callus_fem::problem::Discretisation;
 use callus_fem::Idealisation;
 use callus_mesh::Mesh;
@@ -243,8 +244,8 @@ pub struct Vascularity {
     operators: Operators,
     /// K on the current configuration (kept while R changes between sub-steps).
     conductance: Vec<f64>,
-    /// R, then scratch.
-    reaction: Operators,
+    /// The growth reaction R of the current sub-step.
+    reaction: Matrix,
     /// (node, value at and after the marrow delay, value before it).
     held: Vec<(usize, f64, f64)>,
     params: VascularityParams,
@@ -293,7 +294,7 @@ impl Vascularity {
         let pattern = &disc.assembler.pattern;
         Ok(Vascularity {
             operators: Operators::zeros(pattern),
-            reaction: Operators::zeros(pattern),
+            reaction: disc.zeros(),
             conductance: Vec::new(),
             disc,
             held,
@@ -374,44 +375,38 @@ impl Vascularity {
         ops.c.data_mut().copy_from_slice(ops.a0.data());
         self.conductance.clear();
         self.conductance.extend_from_slice(ops.a1.data());
-        // The damage load −k_d ∫ h N: the capacity matrix of h times a vector of ones.
-        let loss: Vec<Diffusion> = damage
-            .iter()
-            .map(|&h| Diffusion {
-                capacity: p.damage_rate_per_day * h,
-                diffusivity: 0.0,
-            })
-            .collect();
-        let r = &mut self.reaction;
-        self.disc
-            .assemble_diffusion(mesh, &loss, &mut r.a0, &mut r.a1)?;
-        let mut loss_load = vec![0.0; phi.len()];
-        callus_fem::pattern::mul_vec(&r.a0, &vec![1.0; phi.len()], &mut loss_load);
+        let masses = self.disc.element_masses(mesh)?;
+        // The damage load −Δt k_d ∫ h N: the row sums of each element's k_d h M_e.
+        let dt = 1.0 / p.substeps_per_day as f64;
+        let mut load = vec![0.0; phi.len()];
+        for el in mesh.elements() {
+            let (m, nn) = (masses.of(el.id), el.nodes.len());
+            let scale = -dt * p.damage_rate_per_day * damage[el.id];
+            for a in 0..nn {
+                load[el.nodes[a]] += scale * m[a * nn..(a + 1) * nn].iter().sum::<f64>();
+            }
+        }
         let constraints = self.constraints(day);
         let steps = (days * p.substeps_per_day as f64).round() as usize;
-        let dt = 1.0 / p.substeps_per_day as f64;
-        let load: Vec<f64> = loss_load.iter().map(|l| -dt * l).collect();
+        let mut growth = vec![0.0; n];
         let mut stats = SolveStats::default();
         for _ in 0..steps {
-            let mean = self.disc.element_means(mesh, phi)?;
-            let growth: Vec<Diffusion> = (0..n)
-                .map(|e| Diffusion {
-                    capacity: p.growth_rate_per_day * gate[e] * (1.0 - mean[e].clamp(0.0, 1.0)),
-                    diffusivity: 0.0,
-                })
-                .collect();
-            let r = &mut self.reaction;
+            // R(φⁿ) = Σ_e k_φ g_e (1 − φ̄ⁿ_e) M_e; A₁ = K − R.
+            let mean = masses.means(mesh, phi)?;
+            for ((r, &g), m) in growth.iter_mut().zip(gate).zip(&mean) {
+                *r = p.growth_rate_per_day * g * (1.0 - m.clamp(0.0, 1.0));
+            }
             self.disc
-                .assemble_diffusion(mesh, &growth, &mut r.a0, &mut r.a1)?;
+                .assemble_scaled(mesh, &masses, &growth, &mut self.reaction)?;
             let ops = &mut self.operators;
-            for ((a1, k), g) in ops
+            for ((a1, k), r) in ops
                 .a1
                 .data_mut()
                 .iter_mut()
                 .zip(&self.conductance)
-                .zip(r.a0.data())
+                .zip(self.reaction.data())
             {
-                *a1 = k - g;
+                *a1 = k - r;
             }
             let mut stepper = BackwardEuler::new(&self.disc, &self.operators, constraints.clone());
             stepper.step(dt, phi, Some(&load))?;

@@ -345,30 +345,100 @@ impl Discretisation {
     /// its configuration: ∫_e Σ_a N_a f_a dV / ∫_e dV, with the 2πr of axisymmetry (the c of an
     /// element's rule of mixtures, MODEL.md §4; its φ, §4b). On a quadratic element this weighs
     /// the nodes by ∫ N_a dV, not equally (a Quad9's centre node carries 4/9 of a flat element).
+    /// Any mesh of the element kinds of this discretisation will do (one just grown too).
     pub fn element_means(&self, mesh: &Mesh, nodal: &[f64]) -> Result<Vec<f64>, FemError> {
-        if nodal.len() != mesh.num_nodes() {
+        self.element_masses(mesh)?.means(mesh, nodal)
+    }
+
+    /// The unit mass matrices ∫ N_a N_b dV of every element of `mesh` in its configuration (scalar
+    /// field): integrated once, then assembled with a coefficient per element
+    /// ([`Discretisation::assemble_scaled`]) or used for volume means ([`ElementMasses::means`])
+    /// as often as the configuration stays. Any mesh of this discretisation's element kinds.
+    pub fn element_masses(&self, mesh: &Mesh) -> Result<ElementMasses, FemError> {
+        let mut offsets = Vec::with_capacity(mesh.num_elements() + 1);
+        offsets.push(0);
+        let mut values = Vec::new();
+        let (mut x, mut stiffness) = ([[0.0; 3]; MAX_NODES], [0.0; MAX_NODES * MAX_NODES]);
+        let unit = Diffusion {
+            capacity: 1.0,
+            diffusivity: 0.0,
+        };
+        for e in 0..mesh.num_elements() {
+            let (kind, nn) = coords_of(mesh, e, &mut x);
+            let start = values.len();
+            values.resize(start + nn * nn, 0.0);
+            diffusion_matrices(
+                &self.refs[&kind],
+                &x[..nn],
+                &unit,
+                &mut values[start..],
+                &mut stiffness,
+            )
+            .map_err(|b| self.assembler.bad(e, b))?;
+            offsets.push(values.len());
+        }
+        Ok(ElementMasses { offsets, values })
+    }
+
+    /// Σ_e coefficient[e] · M_e into `matrix` (zeroed first), on the pattern: the capacity matrix
+    /// of a per-element coefficient without integrating again.
+    pub fn assemble_scaled(
+        &self,
+        mesh: &Mesh,
+        masses: &ElementMasses,
+        coefficient: &[f64],
+        matrix: &mut Matrix,
+    ) -> Result<(), FemError> {
+        self.check_len(mesh, "coefficients", coefficient)?;
+        self.assembler.assemble_matrix(matrix, |e, local| {
+            let m = masses.of(e);
+            for (l, v) in local.iter_mut().zip(m) {
+                *l = coefficient[e] * v;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The unit mass matrices of the elements of a mesh in one configuration
+/// ([`Discretisation::element_masses`]), row-major, one after the other.
+#[derive(Clone, Debug)]
+pub struct ElementMasses {
+    offsets: Vec<usize>,
+    values: Vec<f64>,
+}
+
+impl ElementMasses {
+    /// The mass matrix of element `e` (n × n, row-major).
+    pub fn of(&self, e: usize) -> &[f64] {
+        &self.values[self.offsets[e]..self.offsets[e + 1]]
+    }
+
+    /// The volume mean of a nodal field over each element: Σ_a (∫ N_a) f_a / ∫ 1, the row sums of
+    /// M_e being ∫ N_a (the shape functions sum to 1).
+    pub fn means(&self, mesh: &Mesh, nodal: &[f64]) -> Result<Vec<f64>, FemError> {
+        if nodal.len() != mesh.num_nodes() || self.offsets.len() != mesh.num_elements() + 1 {
             return Err(FemError::Invalid(format!(
-                "{} nodal values for {} nodes",
+                "{} nodal values for {} nodes, masses of {} elements for {}",
                 nodal.len(),
-                mesh.num_nodes()
+                mesh.num_nodes(),
+                self.offsets.len() - 1,
+                mesh.num_elements()
             )));
         }
-        let mut x = [[0.0; 3]; MAX_NODES];
-        (0..mesh.num_elements())
-            .map(|e| {
-                let (kind, nn) = coords_of(mesh, e, &mut x);
-                let re = &self.refs[&kind];
-                let nodes = mesh.element(e).nodes;
+        Ok(mesh
+            .elements()
+            .map(|el| {
+                let (m, nn) = (self.of(el.id), el.nodes.len());
                 let (mut integral, mut measure) = (0.0, 0.0);
-                for q in 0..re.rule.len() {
-                    let v = re.at(q, &x[..nn]).map_err(|b| self.assembler.bad(e, b))?;
-                    let f: f64 = (0..nn).map(|a| v.n[a] * nodal[nodes[a]]).sum();
-                    integral += f * v.weight;
-                    measure += v.weight;
+                for a in 0..nn {
+                    let weight: f64 = m[a * nn..(a + 1) * nn].iter().sum();
+                    integral += weight * nodal[el.nodes[a]];
+                    measure += weight;
                 }
-                Ok(integral / measure)
+                integral / measure
             })
-            .collect()
+            .collect())
     }
 }
 
