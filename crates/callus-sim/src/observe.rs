@@ -29,9 +29,9 @@ pub fn fixator_load_share(construct_n_per_mm: f64, fixator_n_per_mm: f64) -> f64
 }
 
 /// Whether a construct of stiffness `construct_n_per_mm` has healed beside the fixator: its load
-/// share is at most 10 %, i.e. k_c ≥ 9 k_f.
+/// share is at most 10 % (k_c ≥ 9 k_f).
 pub fn is_healed(construct_n_per_mm: f64, fixator_n_per_mm: f64) -> bool {
-    construct_n_per_mm >= (1.0 / HEALED_FIXATOR_SHARE - 1.0) * fixator_n_per_mm
+    fixator_load_share(construct_n_per_mm, fixator_n_per_mm) <= HEALED_FIXATOR_SHARE
 }
 
 /// The healed day of a stiffness history, (day, construct stiffness in N/mm) in day order: the

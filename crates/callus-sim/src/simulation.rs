@@ -409,20 +409,23 @@ impl Simulation {
         let elements = &mut self.state.elements;
         let stimuli: Vec<_> = elements.today.iter().map(|e| e.stimulus(choice)).collect();
         if stimuli.iter().any(|s| s.state().is_some()) {
-            let phi = match &self.vascularity {
-                Some(v) => Some(
-                    v.element_means(self.body.mesh(), &self.state.nodes.vascularity)
-                        .map_err(at(day.day, During::Vascularity))?,
-                ),
-                None => None,
-            };
+            // With vascularity: its parameters and each element's φ, which gate the bone votes.
+            let gate = self
+                .vascularity
+                .as_ref()
+                .map(|v| {
+                    let phi = v.element_means(self.body.mesh(), &self.state.nodes.vascularity);
+                    phi.map(|phi| (v.params(), phi))
+                })
+                .transpose()
+                .map_err(at(day.day, During::Vascularity))?;
             let mut votes = vec![None; stimuli.len()];
             for (e, stimulus) in stimuli.iter().enumerate() {
                 if let (false, Some(s)) = (elements.is_fixed(e), stimulus.state()) {
                     let class = self.rule.classify(s);
-                    votes[e] = Some(match (&self.vascularity, &phi) {
-                        (Some(v), Some(phi)) => v.params().split_vote(class.phenotype, phi[e]),
-                        _ => Fractions::pure(class.phenotype),
+                    votes[e] = Some(match &gate {
+                        Some((p, phi)) => p.split_vote(class.phenotype, phi[e]),
+                        None => Fractions::pure(class.phenotype),
                     });
                     elements.vote[e] = Some(class);
                 }

@@ -85,10 +85,11 @@ fn three_dimensional_run_grows_and_stiffens() {
         .iter()
         .map(|r| r.callus_stiffness_n_per_mm)
         .collect();
-    // With the bone share cubed in E (MODEL.md §4) a regenerate that starts to ossify is a sparse
-    // scaffold: measured 12.0 → 104 N/mm over the three days (it was 10× with the linear law).
+    // Consolidation (days 3–5) stiffens the construct every day. The factor was 10× before
+    // MODEL.md §4b and the bone share cubed in E (a regenerate that starts to ossify is a sparse
+    // scaffold); measured now 12.3 → 31.9 → 53.5 → 81.6 N/mm, 6.6× (8.6× with the linear law).
     assert!(
-        stiffness[5] > 5.0 * stiffness[2],
+        stiffness[2..].windows(2).all(|w| w[1] > w[0]) && stiffness[5] > 5.0 * stiffness[2],
         "stiffening in consolidation: {stiffness:?}"
     );
     let quality: Vec<f64> = history.iter().map(|r| r.min_element_quality).collect();
