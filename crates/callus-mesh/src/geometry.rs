@@ -212,6 +212,53 @@ pub fn axisymmetric_volume(mesh: &Mesh, e: ElementId) -> f64 {
     2.0 * std::f64::consts::PI * a * c[0]
 }
 
+/// Volume (mm³; mm² in plane 2D) that a straight-sided facet sweeps when its vertices move in
+/// straight lines from `from` to `to`: positive where it moves along the right-hand normal of its
+/// vertex order, which for a facet of an element is the outward one ([`crate::element::FacetTopology`]),
+/// so that it is the volume the element gains. In 2D the edge a→b sweeps the quadrilateral
+/// a, a′, b′, b (revolved about the axis x = 0 if `axisymmetric`), in 3D a triangle sweeps a wedge
+/// and a quadrilateral a trilinear hexahedron. These are the measures of [`element_measure`] and
+/// [`axisymmetric_volume`], and the volumes swept by the facets of an element add up to the change
+/// of its measure exactly: the measures are sums over the boundary (shoelace formula, divergence
+/// theorem), whose terms along the paths of the vertices cancel between neighbouring facets.
+pub fn swept_volume(from: &[V3], to: &[V3], axisymmetric: bool) -> f64 {
+    match from.len() {
+        2 => {
+            let (area, r_moment) = polygon_moments(&[from[0], to[0], to[1], from[1]]);
+            if axisymmetric {
+                2.0 * std::f64::consts::PI * r_moment
+            } else {
+                area
+            }
+        }
+        3 => solid_volume(
+            ElementKind::Wedge6,
+            &[from[0], from[1], from[2], to[0], to[1], to[2]],
+        ),
+        4 => solid_volume(
+            ElementKind::Hex8,
+            &[
+                from[0], from[1], from[2], from[3], to[0], to[1], to[2], to[3],
+            ],
+        ),
+        n => unreachable!("a facet has 2, 3 or 4 vertices, not {n}"),
+    }
+}
+
+/// Signed area of a polygon and its first moment about the axis x = 0 (∫ x dA), by the shoelace
+/// formula.
+fn polygon_moments(x: &[V3]) -> (f64, f64) {
+    let n = x.len();
+    let (mut a, mut m) = (0.0, 0.0);
+    for i in 0..n {
+        let (p, q) = (x[i], x[(i + 1) % n]);
+        let w = p[0] * q[1] - q[0] * p[1];
+        a += w;
+        m += (p[0] + q[0]) * w;
+    }
+    (0.5 * a, m / 6.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,5 +350,123 @@ mod tests {
         let (a, c) =
             polygon_area_centroid(&[[1., 0., 0.], [3., 0., 0.], [3., 1., 0.], [1., 1., 0.]]);
         assert!((a - 2.0).abs() < 1e-15 && (c[0] - 2.0).abs() < 1e-15);
+    }
+
+    /// The facets of a distorted element of every kind sweep, between two positions of its
+    /// vertices, exactly the change of its measure (plane, axisymmetric and 3D), and an edge moved
+    /// outward by a hand-computed strip sweeps that strip.
+    #[test]
+    fn swept_volumes_of_the_facets_add_up_to_the_change_of_the_measure() {
+        let strip = swept_volume(
+            &[[1., 0., 0.], [3., 0., 0.]],
+            &[[1., -0.5, 0.], [3., -0.5, 0.]],
+            false,
+        );
+        assert!((strip - 1.0).abs() < 1e-15, "{strip}");
+        let ring = swept_volume(
+            &[[1., 0., 0.], [3., 0., 0.]],
+            &[[1., -0.5, 0.], [3., -0.5, 0.]],
+            true,
+        );
+        assert!(
+            (ring - 2.0 * std::f64::consts::PI * 2.0).abs() < 1e-12,
+            "{ring}"
+        );
+        let wobble = |x: V3, k: f64| {
+            [
+                x[0] + 0.07 * (k * x[1]).sin() + 0.03 * x[2],
+                x[1] + 0.05 * (k * x[0]).cos(),
+                x[2] + 0.04 * (k * (x[0] + x[1])).sin(),
+            ]
+        };
+        let cases: Vec<(ElementKind, Vec<V3>)> = vec![
+            (
+                ElementKind::Tri3,
+                vec![[1.0, 0.2, 0.], [2.1, 0.4, 0.], [1.3, 1.5, 0.]],
+            ),
+            (
+                ElementKind::Quad4,
+                vec![
+                    [1.0, 0.0, 0.],
+                    [2.2, 0.3, 0.],
+                    [2.0, 1.4, 0.],
+                    [0.8, 1.1, 0.],
+                ],
+            ),
+            (
+                ElementKind::Tet4,
+                vec![
+                    [0., 0., 0.],
+                    [1.2, 0.1, 0.],
+                    [0.2, 1.1, 0.1],
+                    [0.1, 0.3, 0.9],
+                ],
+            ),
+            (
+                ElementKind::Hex8,
+                vec![
+                    [0., 0., 0.],
+                    [1.1, 0.1, 0.],
+                    [1.2, 1.0, 0.1],
+                    [0., 0.9, 0.],
+                    [0.1, 0., 1.],
+                    [1.0, 0.2, 1.1],
+                    [1.1, 1.1, 1.0],
+                    [0., 1.0, 0.9],
+                ],
+            ),
+            (
+                ElementKind::Wedge6,
+                vec![
+                    [0., 0., 0.],
+                    [1.1, 0.1, 0.],
+                    [0.1, 1.0, 0.],
+                    [0., 0.1, 1.],
+                    [1.0, 0.2, 1.1],
+                    [0.2, 1.0, 0.9],
+                ],
+            ),
+        ];
+        for (kind, from) in cases {
+            let to: Vec<V3> = from.iter().map(|&x| wobble(x, 2.3)).collect();
+            let sum = |axisymmetric: bool| -> f64 {
+                kind.facets()
+                    .iter()
+                    .map(|f| {
+                        let pick = |x: &[V3]| f.vertices.iter().map(|&v| x[v]).collect::<Vec<_>>();
+                        swept_volume(&pick(&from), &pick(&to), axisymmetric)
+                    })
+                    .sum()
+            };
+            if kind.dim() == 2 {
+                let area = |x: &[V3]| polygon_area_centroid(x).0;
+                let ring = |x: &[V3]| 2.0 * std::f64::consts::PI * polygon_moments(x).1;
+                assert!(
+                    (sum(false) - (area(&to) - area(&from))).abs() < 1e-13,
+                    "{kind}"
+                );
+                assert!(
+                    (sum(true) - (ring(&to) - ring(&from))).abs() < 1e-12,
+                    "{kind}"
+                );
+                assert!(
+                    (ring(&from)
+                        - 2.0
+                            * std::f64::consts::PI
+                            * area(&from)
+                            * polygon_area_centroid(&from).1[0])
+                        .abs()
+                        < 1e-12
+                );
+            } else {
+                let change = solid_volume(kind, &to) - solid_volume(kind, &from);
+                assert!(change.abs() > 1e-3, "{kind}: the test moves the element");
+                assert!(
+                    (sum(false) - change).abs() < 1e-13,
+                    "{kind}: {} vs {change}",
+                    sum(false)
+                );
+            }
+        }
     }
 }
