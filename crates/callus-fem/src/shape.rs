@@ -255,6 +255,178 @@ pub fn min_scaled_jacobian(kind: ElementKind, x: &[[f64; 3]]) -> f64 {
     worst
 }
 
+/// How far the reference point `xi` lies outside the reference element of `kind` (0 inside or on
+/// it; otherwise the largest violated bound, in reference units).
+pub fn outside_reference(kind: ElementKind, xi: [f64; 3]) -> f64 {
+    let dim = kind.dim();
+    let box_excess = |c: usize| (xi[c].abs() - 1.0).max(0.0);
+    let simplex_excess = |k: usize| {
+        let sum: f64 = xi[..k].iter().sum();
+        xi[..k]
+            .iter()
+            .map(|&v| -v)
+            .fold(sum - 1.0, f64::max)
+            .max(0.0)
+    };
+    match kind.linear() {
+        ElementKind::Tri3 | ElementKind::Tet4 => simplex_excess(dim),
+        ElementKind::Quad4 | ElementKind::Hex8 => (0..dim).map(box_excess).fold(0.0, f64::max),
+        ElementKind::Wedge6 => simplex_excess(2).max(box_excess(2)),
+        _ => unreachable!("linear() returns a linear kind"),
+    }
+}
+
+/// The reference point of the element of `kind` with nodes at `x` that its isoparametric map takes
+/// to `p` (Newton's method from the centre of the reference element), with how far it lies outside
+/// the reference element ([`outside_reference`]). `None` where the map is singular on the way or
+/// Newton does not converge to 1e-12 of the element's size in 30 iterations.
+pub fn locate(kind: ElementKind, x: &[[f64; 3]], p: [f64; 3]) -> Option<([f64; 3], f64)> {
+    let (nn, dim) = (kind.num_nodes(), kind.dim());
+    let mut xi = match kind.linear() {
+        ElementKind::Tri3 | ElementKind::Wedge6 => [1.0 / 3.0, 1.0 / 3.0, 0.0],
+        ElementKind::Tet4 => [0.25; 3],
+        _ => [0.0; 3],
+    };
+    let size = x[..nn]
+        .iter()
+        .flat_map(|a| {
+            x[..nn]
+                .iter()
+                .map(move |b| (0..dim).map(|c| (a[c] - b[c]).abs()).fold(0.0, f64::max))
+        })
+        .fold(0.0, f64::max);
+    let (mut n, mut dn) = ([0.0; MAX_NODES], [[0.0; 3]; MAX_NODES]);
+    for _ in 0..30 {
+        eval(kind, xi, &mut n, &mut dn);
+        let (mut r, mut j) = ([0.0; 3], [[0.0; 3]; 3]);
+        for c in 0..dim {
+            r[c] = p[c];
+        }
+        for a in 0..nn {
+            for i in 0..dim {
+                r[i] -= n[a] * x[a][i];
+                for k in 0..dim {
+                    j[i][k] += x[a][i] * dn[a][k];
+                }
+            }
+        }
+        if (0..dim).all(|c| r[c].abs() <= 1e-12 * size) {
+            return Some((xi, outside_reference(kind, xi)));
+        }
+        let step = solve_small(&j, &r, dim)?;
+        for c in 0..dim {
+            xi[c] += step[c];
+        }
+        if xi.iter().any(|v| !v.is_finite() || v.abs() > 1e3) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Solves the `dim` × `dim` system `j` δ = `r` (Cramer's rule); `None` if it is singular.
+fn solve_small(j: &[[f64; 3]; 3], r: &[f64; 3], dim: usize) -> Option<[f64; 3]> {
+    if dim == 2 {
+        let det = j[0][0] * j[1][1] - j[0][1] * j[1][0];
+        if det.abs() < f64::MIN_POSITIVE {
+            return None;
+        }
+        return Some([
+            (r[0] * j[1][1] - j[0][1] * r[1]) / det,
+            (j[0][0] * r[1] - j[1][0] * r[0]) / det,
+            0.0,
+        ]);
+    }
+    let det3 = |m: &[[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let det = det3(j);
+    if det.abs() < f64::MIN_POSITIVE {
+        return None;
+    }
+    let mut out = [0.0; 3];
+    for (c, o) in out.iter_mut().enumerate() {
+        let mut m = *j;
+        for i in 0..3 {
+            m[i][c] = r[i];
+        }
+        *o = det3(&m) / det;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod locate_tests {
+    use super::*;
+
+    /// Goal: the inverse of the isoparametric map of a curved element of every kind gives back the
+    /// reference point a point was mapped from, inside (distance 0) and outside (the excess).
+    #[test]
+    fn locate_inverts_the_map_of_curved_elements() {
+        for kind in ElementKind::ALL {
+            let x: Vec<[f64; 3]> = reference_nodes(kind)
+                .iter()
+                .map(|q| {
+                    let z = if kind.dim() == 3 { q[2] } else { 0.0 };
+                    [
+                        2.0 * q[0] + 0.1 * q[1] * q[1] + 0.05 * z,
+                        1.5 * q[1] + 0.1 * q[0] * q[0],
+                        if kind.dim() == 3 {
+                            z + 0.1 * q[0] * q[1]
+                        } else {
+                            0.0
+                        },
+                    ]
+                })
+                .collect();
+            let map = |xi: [f64; 3]| {
+                let (mut n, mut dn) = ([0.0; MAX_NODES], [[0.0; 3]; MAX_NODES]);
+                eval(kind, xi, &mut n, &mut dn);
+                let mut p = [0.0; 3];
+                for (a, xa) in x.iter().enumerate() {
+                    for c in 0..3 {
+                        p[c] += n[a] * xa[c];
+                    }
+                }
+                p
+            };
+            let z = if kind.dim() == 3 { 0.1 } else { 0.0 };
+            for (xi, expected_outside) in [([0.2, 0.1, z], 0.0), ([0.2, 1.1, z], 0.3)] {
+                let (found, outside) = locate(kind, &x, map(xi)).expect("converges");
+                for c in 0..kind.dim() {
+                    assert!(
+                        (found[c] - xi[c]).abs() < 1e-10,
+                        "{kind}: {found:?} vs {xi:?}"
+                    );
+                }
+                let simplex = matches!(
+                    kind.linear(),
+                    ElementKind::Tri3 | ElementKind::Tet4 | ElementKind::Wedge6
+                );
+                let expected = match (expected_outside > 0.0, simplex) {
+                    (false, _) => 0.0,
+                    (true, true) => {
+                        0.2 + 1.1
+                            + if kind.linear() == ElementKind::Tet4 {
+                                z
+                            } else {
+                                0.0
+                            }
+                            - 1.0
+                    }
+                    (true, false) => 0.1,
+                };
+                assert!(
+                    (outside - expected).abs() < 1e-10,
+                    "{kind}: {outside} vs {expected}"
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod scaled_jacobian_tests {
     use super::*;
