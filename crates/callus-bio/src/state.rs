@@ -57,6 +57,11 @@ pub struct MixingLaws {
     pub modulus: ModulusMixing,
 }
 
+/// The phenotype whose tissue is the catalogue tissue `name`, if any.
+fn fixed_phenotype(name: &str) -> Option<Phenotype> {
+    Phenotype::ALL.into_iter().find(|p| p.tissue() == name)
+}
+
 /// One element's tissue history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ElementTissue {
@@ -170,6 +175,83 @@ impl TissueState {
             };
             self.elements.push(el);
         }
+    }
+
+    /// The fractions the material of element `e` brings into a regenerate element: a regenerate
+    /// element's own ([`TissueState::fractions`]); a fixed element's tissue as the phenotype that
+    /// takes that tissue's properties (marrow → [`Phenotype::Resorption`], fibrous →
+    /// [`Phenotype::Fibrous`]); `None` for a fixed tissue of no phenotype (cortical bone).
+    pub fn entering_fractions(&self, e: usize) -> Option<Fractions> {
+        match &self.elements[e] {
+            ElementTissue::Regenerate(_) => Some(self.fractions(e)),
+            ElementTissue::Fixed(name) => fixed_phenotype(name).map(Fractions::pure),
+        }
+    }
+
+    /// Remaps the histories conservatively (rezoning: the material an element stands for moved):
+    /// the new history of element `e` is `Σ w · history(source)` over `mixes[e]`, a list of
+    /// (source element, weight) whose weights are ≥ 0 and sum to 1, day by day from the most recent
+    /// vote back, a history shorter than the window padded with granulation tissue on its unlived
+    /// days (which is what [`TissueState::fractions`] counts there and what the next votes replace
+    /// first, so a padded history evolves as the unpadded one would). A fixed source brings a full
+    /// window of its tissue's phenotype ([`TissueState::entering_fractions`]; one of no phenotype
+    /// is refused). Fractions then mix by the same weights, and tissue content is conserved where
+    /// the weights are volumes. An element whose mix is itself alone, and every fixed element, is
+    /// left as it is.
+    pub fn remix(&mut self, mixes: &[Vec<(usize, f64)>]) -> Result<(), BioError> {
+        if mixes.len() != self.elements.len() {
+            return Err(BioError::Invalid(format!(
+                "{} mixes for {} elements",
+                mixes.len(),
+                self.elements.len()
+            )));
+        }
+        let w = self.window_days;
+        let padded = |h: &VecDeque<Fractions>, day: usize| -> Fractions {
+            // day 0 is the oldest slot of the window.
+            let unlived = w - h.len();
+            if day < unlived {
+                Fractions::granulation()
+            } else {
+                h[day - unlived]
+            }
+        };
+        let mut remixed = Vec::new();
+        for (e, mix) in mixes.iter().enumerate() {
+            if !matches!(self.elements[e], ElementTissue::Regenerate(_))
+                || mix.iter().all(|&(s, _)| s == e)
+            {
+                continue;
+            }
+            let mut history: VecDeque<Fractions> =
+                std::iter::repeat_n(Fractions::default(), w).collect();
+            for &(source, weight) in mix {
+                match &self.elements[source] {
+                    ElementTissue::Regenerate(h) => {
+                        for (day, slot) in history.iter_mut().enumerate() {
+                            slot.add_scaled(weight, &padded(h, day));
+                        }
+                    }
+                    ElementTissue::Fixed(name) => {
+                        let Some(p) = fixed_phenotype(name) else {
+                            return Err(BioError::Invalid(format!(
+                                "element {e} would take tissue from element {source}, fixed as \
+                                 '{name}', which no phenotype is"
+                            )));
+                        };
+                        let vote = Fractions::pure(p);
+                        history
+                            .iter_mut()
+                            .for_each(|slot| slot.add_scaled(weight, &vote));
+                    }
+                }
+            }
+            remixed.push((e, history));
+        }
+        for (e, history) in remixed {
+            self.elements[e] = ElementTissue::Regenerate(history);
+        }
+        Ok(())
     }
 
     /// Fractions of element `e`: granulation for the unfilled days, each phenotype for its days;

@@ -317,3 +317,105 @@ fn an_element_without_a_stimulus_keeps_its_history() {
     assert_eq!(s.fractions(1).of(Phenotype::MatureBone), 0.25);
     assert_eq!(s.fractions(1).granulation, 0.5);
 }
+
+/// Goal: remixing histories (the conservative remap of a rezoning) mixes the fractions by the
+/// weights, pads a short history with granulation on its unlived days so that it then evolves as
+/// the unpadded one would, leaves fixed elements and self-only mixes alone and refuses tissue from
+/// a fixed element of no phenotype's tissue (cortical bone) and takes marrow as the marrow
+/// phenotype.
+#[test]
+fn remixed_histories_mix_the_fractions_by_volume_and_evolve_like_the_originals() {
+    let cat = TissueCatalogue::default_table();
+    let mut s = TissueState::new(
+        vec![None, None, None, Some("marrow".into())],
+        4,
+        MixingLaws::default(),
+        &cat,
+    )
+    .unwrap();
+    s.record_day(&[
+        Some(Phenotype::Cartilage),
+        None,
+        Some(Phenotype::Fibrous),
+        None,
+    ])
+    .unwrap();
+    s.record_day(&[
+        Some(Phenotype::ImmatureBone),
+        None,
+        Some(Phenotype::Fibrous),
+        None,
+    ])
+    .unwrap();
+    // Element 0: cartilage 1/4, bone 1/4, granulation 1/2; element 1: granulation; 2: fibrous 1/2.
+    let (f0, f1, f2) = (s.fractions(0), s.fractions(1), s.fractions(2));
+    let untouched = s.clone();
+    s.remix(&[
+        vec![(0, 0.7), (1, 0.3)],
+        vec![(1, 1.0)],
+        vec![(2, 0.6), (0, 0.4)],
+        vec![(3, 1.0)],
+    ])
+    .unwrap();
+    let mut expected = Fractions::default();
+    expected.add_scaled(0.7, &f0);
+    expected.add_scaled(0.3, &f1);
+    for (got, want) in s.fractions(0).values().iter().zip(expected.values()) {
+        assert!((got - want).abs() < 1e-15, "{:?}", s.fractions(0));
+    }
+    assert_eq!(s.element(1), untouched.element(1));
+    assert_eq!(s.element(3), untouched.element(3));
+    let mut e2 = Fractions::default();
+    e2.add_scaled(0.6, &f2);
+    e2.add_scaled(0.4, &f0);
+    assert!((s.fractions(2).fibrous - e2.fibrous).abs() < 1e-15);
+    assert!((s.fractions(2).total() - 1.0).abs() < 1e-15);
+    // Two more votes of bone: the padded granulation goes first, as in the unpadded history.
+    let mut plain = untouched.clone();
+    for state in [&mut s, &mut plain] {
+        for _ in 0..2 {
+            state.record_day(&[Some(Phenotype::MatureBone); 4]).unwrap();
+        }
+    }
+    let mut expected = Fractions::default();
+    expected.add_scaled(0.7, &plain.fractions(0));
+    expected.add_scaled(0.3, &plain.fractions(1));
+    for (got, want) in s.fractions(0).values().iter().zip(expected.values()) {
+        assert!(
+            (got - want).abs() < 1e-15,
+            "{:?} vs {expected:?}",
+            s.fractions(0)
+        );
+    }
+    assert!(s.remix(&[vec![(0, 1.0)]]).is_err());
+    // Marrow drawn in from a fixed element enters as the marrow phenotype, a full window of it.
+    assert_eq!(
+        s.entering_fractions(3),
+        Some(Fractions::pure(Phenotype::Resorption))
+    );
+    let before = s.fractions(1);
+    s.remix(&[
+        vec![(0, 1.0)],
+        vec![(1, 0.75), (3, 0.25)],
+        vec![(2, 1.0)],
+        vec![(3, 1.0)],
+    ])
+    .unwrap();
+    let f = s.fractions(1);
+    assert!(
+        (f.marrow - (0.75 * before.marrow + 0.25)).abs() < 1e-15,
+        "{f:?}"
+    );
+    assert!((f.total() - 1.0).abs() < 1e-15);
+    let mut with_cortex = TissueState::new(
+        vec![None, Some("cortical_bone".into())],
+        4,
+        MixingLaws::default(),
+        &cat,
+    )
+    .unwrap();
+    assert_eq!(with_cortex.entering_fractions(1), None);
+    assert!(with_cortex
+        .remix(&[vec![(0, 0.5), (1, 0.5)], vec![(1, 1.0)]])
+        .is_err());
+}
