@@ -22,6 +22,7 @@ pub mod model;
 pub mod observe;
 pub mod protocol;
 pub mod record;
+pub mod remap;
 pub mod rezone;
 pub mod scenario;
 pub mod simulation;

@@ -97,8 +97,12 @@ pub struct TimeShares {
 /// The largest change of content over one rezoning, as a fraction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct RezoningDrift {
-    /// Of any tissue's volume in the regenerate, over the regenerate's volume.
+    /// Of any tissue's volume in the regenerate, over the regenerate's volume, besides what entered
+    /// from the fixed tissues ([`crate::remap`]).
     pub tissue: f64,
+    /// Volume that entered the regenerate from the fixed tissues (marrow drawn into the gap, which
+    /// the rezoning's mesh then counts in the regenerate), over the regenerate's volume.
+    pub inflow: f64,
     /// Of the cells' content ∫ c dV over the mesh.
     pub cells: f64,
     /// Of the vascularity's content ∫ φ dV over the mesh (0 without vascularity).

@@ -87,15 +87,16 @@ struct Contents {
 
 impl RezoningDrift {
     /// Takes the changes from `before` to `after` one rezoning made.
-    fn take(&mut self, before: &Contents, after: &Contents) {
+    /// `inflow_mm3` is each tissue's volume that entered the regenerate from the fixed tissues
+    /// ([`crate::remap`]): the drift is the change it does not account for.
+    fn take(&mut self, before: &Contents, after: &Contents, inflow_mm3: &[f64; 6]) {
         let change = |a: f64, b: f64| if a > 0.0 { (b - a).abs() / a } else { 0.0 };
-        let tissue = before
-            .tissue
-            .iter()
-            .zip(&after.tissue)
-            .map(|(a, b)| (b - a).abs() / before.regenerate)
+        let tissue = (0..6)
+            .map(|t| (after.tissue[t] - before.tissue[t] - inflow_mm3[t]).abs() / before.regenerate)
             .fold(0.0, f64::max);
         self.tissue = self.tissue.max(tissue);
+        let inflow: f64 = inflow_mm3.iter().sum();
+        self.inflow = self.inflow.max(inflow / before.regenerate);
         self.cells = self.cells.max(change(before.cells, after.cells));
         self.vascularity = self.vascularity.max(change(before.phi, after.phi));
     }
@@ -300,12 +301,14 @@ impl Simulation {
             grown = true;
         }
         let rezoned = &self.rezoned;
+        let mut remapped = false;
         if !rezoned.is_empty()
             && (grown || self.body.worst_quality_in(rezoned) < num.rezone_below_quality)
         {
             // The drift is measured where the positions before are a valid mesh (a step may leave
             // an element of the soft tissue turned over, which the rezoning then mends).
             let before = self.contents().ok();
+            let from = self.body.mesh().coords().to_vec();
             match self
                 .body
                 .rezone(rezoned)
@@ -313,15 +316,28 @@ impl Simulation {
             {
                 Rezoning::Taken => {
                     self.record.rezonings += 1;
+                    let ideal = self.scenario.geometry.idealisation.idealisation();
+                    let remap = self
+                        .state
+                        .remap(self.body.mesh(), ideal, &from)
+                        .map_err(at(day.day, During::Rezoning))?;
+                    // After a layer the vascularity problem is set up anew below, and holds then.
+                    if let Some(v) = self.vascularity.as_ref().filter(|_| !grown) {
+                        v.hold(&mut self.state.nodes.vascularity, day.day);
+                    }
+                    remapped = true;
                     if let Some(before) = before {
                         let after = self.contents().map_err(at(day.day, During::Rezoning))?;
-                        self.record.drift.take(&before, &after);
+                        self.record.drift.take(&before, &after, &remap.inflow_mm3);
                     }
                 }
                 Rezoning::Refused => self.record.rezonings_refused += 1,
             }
         }
         self.shares.bookkeeping_s += t.elapsed().as_secs_f64();
+        if remapped && !grown {
+            self.update_materials(day)?;
+        }
         if grown {
             self.shares.mechanics += self.mechanics.timings;
             let (mesh, ideal) = (

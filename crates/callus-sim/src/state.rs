@@ -1,15 +1,19 @@
 //! The state of a run that lives on the mesh: every per-node and per-element field, in one place,
 //! carried through a layer insertion by one call ([`State::carry`]; MODEL.md §5: "state carried
-//! over"). A new state variable is a field here and a line of [`State::carry`].
-//!
-//! Rezoning moves nodes and leaves the state with its node and element (see [`crate::rezone`]).
+//! over") and through a rezoning by another ([`State::remap`], [`crate::remap`]). A new state
+//! variable is a field here and a line of each.
 
 use callus_bio::rules::Classification;
 use callus_bio::state::{ElementTissue, TissueState};
 use callus_bio::stimulus::{Envelope, MechanicalState};
 use callus_mesh::growth::LayerInsertion;
 
+use callus_bio::BioError;
+use callus_fem::Idealisation;
+use callus_mesh::Mesh;
+
 use crate::mechanics::StepOutcome;
+use crate::remap::{remap_nodal, remap_tissue, TissueRemap};
 use crate::scenario::{NewLayer, StimulusChoice};
 
 /// Per node.
@@ -131,6 +135,30 @@ impl State {
 }
 
 impl State {
+    /// Moves the state with the material through a rezoning that took the nodes of `mesh` from
+    /// `from` to their positions in `mesh` ([`crate::remap`]): the tissue histories by the volumes
+    /// the facets swept, the cells and the vascularity read at the new node positions.
+    pub fn remap(
+        &mut self,
+        mesh: &Mesh,
+        ideal: Idealisation,
+        from: &[[f64; 3]],
+    ) -> Result<TissueRemap, BioError> {
+        let to = mesh.coords();
+        let regenerate = self.elements.regenerate();
+        let tissue = remap_tissue(
+            mesh,
+            ideal,
+            &regenerate,
+            from,
+            to,
+            &mut self.elements.tissue,
+        )?;
+        let n = &mut self.nodes;
+        remap_nodal(mesh, from, to, &mut [&mut n.cells, &mut n.vascularity]);
+        Ok(tissue)
+    }
+
     /// What a distraction step leaves: its states join today's, its displacement adds to the
     /// displacement since day 0, the pore pressure is the one at its end, and with pre-traction
     /// (`prestress_decay` given) the effective stress at its end joins the carried one, which
@@ -226,6 +254,11 @@ impl ElementFields {
             .iter()
             .map(|t| envelope(t).state().map_or(f64::NAN, measure))
             .collect()
+    }
+
+    /// Whether each element is of the regenerate (not of a fixed region).
+    pub fn regenerate(&self) -> Vec<bool> {
+        (0..self.tissue.len()).map(|e| !self.is_fixed(e)).collect()
     }
 
     /// Whether element `e` is of a fixed region (keeps its catalogue tissue).
