@@ -299,9 +299,7 @@ pub fn locate(kind: ElementKind, x: &[[f64; 3]], p: [f64; 3]) -> Option<([f64; 3
     for _ in 0..30 {
         eval(kind, xi, &mut n, &mut dn);
         let (mut r, mut j) = ([0.0; 3], [[0.0; 3]; 3]);
-        for c in 0..dim {
-            r[c] = p[c];
-        }
+        r[..dim].copy_from_slice(&p[..dim]);
         for a in 0..nn {
             for i in 0..dim {
                 r[i] -= n[a] * x[a][i];
