@@ -26,7 +26,7 @@
 
 use std::f64::consts::PI;
 
-use crate::{regions, sets, ElementKind, Facet, Mesh, MeshError, NodeId};
+use crate::{regions, sets, ElementId, ElementKind, Facet, Mesh, MeshError, NodeId};
 
 /// Dimensions (mm) and mesh sizes of the osteotomy model.
 ///
@@ -630,30 +630,42 @@ fn tag_facets(mesh: &mut Mesh, name: &str, exterior: &[Facet], keep: impl Fn(&Fa
     mesh.add_facets_to_set(name, chosen);
 }
 
-/// Facets that belong to one element only (the mesh boundary), sorted.
-pub fn exterior_facets(mesh: &Mesh) -> Vec<Facet> {
-    let mut seen: std::collections::HashMap<Vec<NodeId>, (Facet, usize)> =
+/// The element across each local facet of each element (`None` on the mesh boundary), by facet
+/// key ([`crate::ElementRef::facet_key`]).
+pub fn facet_neighbours(mesh: &Mesh) -> Vec<Vec<Option<ElementId>>> {
+    let mut owner: std::collections::HashMap<Vec<NodeId>, (ElementId, usize)> =
         std::collections::HashMap::new();
+    let mut out: Vec<Vec<Option<ElementId>>> = mesh
+        .elements()
+        .map(|e| vec![None; e.kind.facets().len()])
+        .collect();
     for e in mesh.elements() {
         for l in 0..e.kind.facets().len() {
-            seen.entry(e.facet_key(l))
-                .or_insert((
-                    Facet {
-                        element: e.id,
-                        local: l as u8,
-                    },
-                    0,
-                ))
-                .1 += 1;
+            if let Some((f, m)) = owner.insert(e.facet_key(l), (e.id, l)) {
+                out[e.id][l] = Some(f);
+                out[f][m] = Some(e.id);
+            }
         }
     }
-    let mut out: Vec<Facet> = seen
-        .into_values()
-        .filter(|&(_, c)| c == 1)
-        .map(|(f, _)| f)
-        .collect();
-    out.sort_unstable();
     out
+}
+
+/// Facets that belong to one element only (the mesh boundary), sorted.
+pub fn exterior_facets(mesh: &Mesh) -> Vec<Facet> {
+    facet_neighbours(mesh)
+        .into_iter()
+        .enumerate()
+        .flat_map(|(element, across)| {
+            across
+                .into_iter()
+                .enumerate()
+                .filter(|(_, n)| n.is_none())
+                .map(move |(local, _)| Facet {
+                    element,
+                    local: local as u8,
+                })
+        })
+        .collect()
 }
 
 fn tag_osteotomy_sets(mesh: &mut Mesh, g: &OsteotomyGeometry) {

@@ -208,8 +208,7 @@ pub fn element_measure(mesh: &Mesh, e: ElementId) -> f64 {
 /// Volume (mm³) swept by 2D element `e` revolved about the axis x = 0 (x is the radius r):
 /// 2π ∫ r dA = 2π · A · r̄ (Pappus), exact for straight edges.
 pub fn axisymmetric_volume(mesh: &Mesh, e: ElementId) -> f64 {
-    let (a, c) = polygon_area_centroid(&vertex_coords(mesh, e));
-    2.0 * std::f64::consts::PI * a * c[0]
+    2.0 * std::f64::consts::PI * polygon_moments(&vertex_coords(mesh, e)).1
 }
 
 /// Volume (mm³; mm² in plane 2D) that a straight-sided facet sweeps when its vertices move in

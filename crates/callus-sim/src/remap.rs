@@ -29,12 +29,11 @@
 //! displacement and pressure of the nodes stay with their element and node: they are the record of
 //! the day's mechanics, renewed by the next step.
 
-use std::collections::HashMap;
-
 use callus_bio::state::TissueState;
 use callus_bio::{BioError, Fractions};
 use callus_fem::shape::{eval, locate, MAX_NODES};
 use callus_fem::Idealisation;
+use callus_mesh::generate::facet_neighbours;
 use callus_mesh::geometry::swept_volume;
 use callus_mesh::{ElementId, Mesh};
 
@@ -47,24 +46,6 @@ const MAX_OUTFLOW_SHARE: f64 = 0.5;
 /// would move nodes by many element sizes).
 const MAX_SUBSTEPS: usize = 64;
 
-/// The neighbour across each facet of each element (`None` on the outer surface).
-fn neighbours(mesh: &Mesh) -> Vec<Vec<Option<ElementId>>> {
-    let mut owner: HashMap<Vec<usize>, (ElementId, usize)> = HashMap::new();
-    let mut out: Vec<Vec<Option<ElementId>>> = mesh
-        .elements()
-        .map(|e| vec![None; e.kind.facets().len()])
-        .collect();
-    for e in mesh.elements() {
-        for l in 0..e.kind.facets().len() {
-            if let Some((f, m)) = owner.insert(e.facet_key(l), (e.id, l)) {
-                out[e.id][l] = Some(f);
-                out[f][m] = Some(e.id);
-            }
-        }
-    }
-    out
-}
-
 /// `from + s (to − from)`.
 fn between(from: &[[f64; 3]], to: &[[f64; 3]], s: f64) -> Vec<[f64; 3]> {
     from.iter()
@@ -73,12 +54,16 @@ fn between(from: &[[f64; 3]], to: &[[f64; 3]], s: f64) -> Vec<[f64; 3]> {
         .collect()
 }
 
-/// What the material of each element brings into a regenerate element
-/// ([`TissueState::entering_fractions`]): its fractions, or `None` for a fixed tissue of no
-/// phenotype, whose elements then give nothing.
-fn entering(tissue: &TissueState) -> Vec<Option<Fractions>> {
+/// What the material of each fixed element brings into a regenerate element
+/// ([`TissueState::entering_fractions`]); `None` for regenerate elements, and for a fixed tissue of
+/// no phenotype, whose elements then give nothing.
+fn fixed_brings(tissue: &TissueState, regenerate: &[bool]) -> Vec<Option<Fractions>> {
     (0..tissue.len())
-        .map(|e| tissue.entering_fractions(e))
+        .map(|e| {
+            (!regenerate[e])
+                .then(|| tissue.entering_fractions(e))
+                .flatten()
+        })
         .collect()
 }
 
@@ -96,7 +81,7 @@ struct Mixes {
 fn mixes(
     mesh: &Mesh,
     ideal: Idealisation,
-    entering: &[Option<Fractions>],
+    brings: &[Option<Fractions>],
     regenerate: &[bool],
     across: &[Vec<Option<ElementId>>],
     from: &[[f64; 3]],
@@ -119,10 +104,10 @@ fn mixes(
                 facet.vertices.iter().map(|&a| x[e.nodes[a]]).collect()
             };
             let gained = swept_volume(&pick(from), &pick(to), axisymmetric);
-            match across[e.id][l].and_then(|f| entering[f].map(|q| (f, q))) {
-                Some((f, q)) if gained > 0.0 => {
+            match across[e.id][l].filter(|&f| regenerate[f] || brings[f].is_some()) {
+                Some(f) if gained > 0.0 => {
                     mix.push((f, gained));
-                    if !regenerate[f] {
+                    if let Some(q) = brings[f] {
                         for (i, v) in q.values().iter().enumerate() {
                             out.inflow[i] += gained * v;
                         }
@@ -163,30 +148,20 @@ pub fn remap_tissue(
     to: &[[f64; 3]],
     tissue: &mut TissueState,
 ) -> Result<TissueRemap, BioError> {
-    let across = neighbours(mesh);
-    let once = mixes(
-        mesh,
-        ideal,
-        &entering(tissue),
-        regenerate,
-        &across,
-        from,
-        to,
-    );
+    let across = facet_neighbours(mesh);
+    let brings = fixed_brings(tissue, regenerate);
+    let whole = mixes(mesh, ideal, &brings, regenerate, &across, from, to);
     let substeps =
-        ((once.worst_outflow / MAX_OUTFLOW_SHARE).ceil() as usize).clamp(1, MAX_SUBSTEPS);
-    if substeps == 1 {
-        tissue.remix(&once.of)?;
-        return Ok(TissueRemap {
-            substeps,
-            inflow_mm3: once.inflow,
-        });
-    }
+        ((whole.worst_outflow / MAX_OUTFLOW_SHARE).ceil() as usize).clamp(1, MAX_SUBSTEPS);
+    // One step reuses the mixes of the whole motion; more take the motion in equal parts.
+    let mut whole = (substeps == 1).then_some(whole);
     let mut inflow_mm3 = [0.0; 6];
     for i in 0..substeps {
-        let a = between(from, to, i as f64 / substeps as f64);
-        let b = between(from, to, (i + 1) as f64 / substeps as f64);
-        let step = mixes(mesh, ideal, &entering(tissue), regenerate, &across, &a, &b);
+        let step = whole.take().unwrap_or_else(|| {
+            let a = between(from, to, i as f64 / substeps as f64);
+            let b = between(from, to, (i + 1) as f64 / substeps as f64);
+            mixes(mesh, ideal, &brings, regenerate, &across, &a, &b)
+        });
         tissue.remix(&step.of)?;
         for (t, v) in inflow_mm3.iter_mut().zip(step.inflow) {
             *t += v;
@@ -212,19 +187,15 @@ pub fn remap_nodal(mesh: &Mesh, from: &[[f64; 3]], to: &[[f64; 3]], fields: &mut
         [0.0; MAX_NODES],
         [[0.0; 3]; MAX_NODES],
     );
+    let mut candidates: Vec<ElementId> = Vec::new();
     for node in (0..mesh.num_nodes()).filter(|&v| from[v] != to[v]) {
-        // The elements around the node, then those around their nodes.
-        let mut candidates = around[node].clone();
-        let ring: Vec<ElementId> = candidates
-            .iter()
-            .flat_map(|&e| {
-                mesh.element(e)
-                    .nodes
-                    .iter()
-                    .flat_map(|&m| around[m].iter().copied())
-            })
-            .collect();
-        candidates.extend(ring);
+        // The elements around the nodes of the elements around the node (its own among them).
+        candidates.clear();
+        for &e in &around[node] {
+            for &m in mesh.element(e).nodes {
+                candidates.extend_from_slice(&around[m]);
+            }
+        }
         candidates.sort_unstable();
         candidates.dedup();
         let mut best: Option<(ElementId, [f64; 3], f64)> = None;
