@@ -40,6 +40,95 @@ struct TissueEntry {
     porosity: f64,
 }
 
+/// The properties of a tissue as the file and the scenario keys name them (published units).
+pub const PROPERTIES: [&str; 6] = [
+    "youngs_modulus_mpa",
+    "permeability_m4_per_ns",
+    "poisson_ratio",
+    "solid_bulk_mpa",
+    "fluid_bulk_mpa",
+    "porosity",
+];
+
+impl TissueEntry {
+    /// The entry of a tissue (permeability back in m⁴/(N·s)).
+    fn of(t: &Tissue) -> TissueEntry {
+        TissueEntry {
+            youngs_modulus_mpa: t.youngs_modulus_mpa,
+            permeability_m4_per_ns: t.mobility_mm4_per_ns / M4_TO_MM4,
+            poisson_ratio: t.poisson_ratio,
+            solid_bulk_mpa: t.solid_bulk_mpa,
+            fluid_bulk_mpa: t.fluid_bulk_mpa,
+            porosity: t.porosity,
+        }
+    }
+
+    /// In solver units.
+    fn into_tissue(self) -> Tissue {
+        Tissue {
+            youngs_modulus_mpa: self.youngs_modulus_mpa,
+            mobility_mm4_per_ns: self.permeability_m4_per_ns * M4_TO_MM4,
+            poisson_ratio: self.poisson_ratio,
+            solid_bulk_mpa: self.solid_bulk_mpa,
+            fluid_bulk_mpa: self.fluid_bulk_mpa,
+            porosity: self.porosity,
+        }
+    }
+
+    /// Every value in its range, or `key = value: why` of the first that is not.
+    fn check(&self) -> Result<(), String> {
+        let checks = [
+            (
+                "youngs_modulus_mpa",
+                self.youngs_modulus_mpa,
+                self.youngs_modulus_mpa > 0.0,
+                "must be a positive modulus in MPa",
+            ),
+            (
+                "poisson_ratio",
+                self.poisson_ratio,
+                self.poisson_ratio > -1.0 && self.poisson_ratio < 0.5,
+                "must lie in (−1, 0.5)",
+            ),
+            (
+                "permeability_m4_per_ns",
+                self.permeability_m4_per_ns,
+                self.permeability_m4_per_ns > 0.0,
+                "must be positive, in m⁴/(N·s) (e.g. 1e-14)",
+            ),
+            (
+                "solid_bulk_mpa",
+                self.solid_bulk_mpa,
+                self.solid_bulk_mpa > 0.0,
+                "must be a positive modulus in MPa",
+            ),
+            (
+                "fluid_bulk_mpa",
+                self.fluid_bulk_mpa,
+                self.fluid_bulk_mpa > 0.0,
+                "must be a positive modulus in MPa",
+            ),
+            (
+                "porosity",
+                self.porosity,
+                self.porosity > 0.0 && self.porosity < 1.0,
+                "must lie in (0, 1)",
+            ),
+        ];
+        if let Some((key, v, _, why)) = checks.iter().find(|(_, v, ok, _)| !(v.is_finite() && *ok))
+        {
+            return Err(format!("{key} = {v}: {why}"));
+        }
+        if self.permeability_m4_per_ns > 1e-6 {
+            return Err(format!(
+                "permeability_m4_per_ns = {}: far too large for tissue; the unit is m⁴/(N·s) (1e-14 for granulation), not mm⁴/(N·s)",
+                self.permeability_m4_per_ns
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Properties of one tissue in solver units.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tissue {
@@ -122,66 +211,8 @@ impl TissueCatalogue {
             toml::from_str(text).map_err(|e| err(e.to_string()))?;
         let mut tissues = BTreeMap::new();
         for (name, t) in raw {
-            let check = |key: &str, v: f64, ok: bool, why: &str| -> Result<(), BioError> {
-                if v.is_finite() && ok {
-                    Ok(())
-                } else {
-                    Err(err(format!("[{name}] {key} = {v}: {why}")))
-                }
-            };
-            check(
-                "youngs_modulus_mpa",
-                t.youngs_modulus_mpa,
-                t.youngs_modulus_mpa > 0.0,
-                "must be a positive modulus in MPa",
-            )?;
-            check(
-                "poisson_ratio",
-                t.poisson_ratio,
-                t.poisson_ratio > -1.0 && t.poisson_ratio < 0.5,
-                "must lie in (−1, 0.5)",
-            )?;
-            check(
-                "permeability_m4_per_ns",
-                t.permeability_m4_per_ns,
-                t.permeability_m4_per_ns > 0.0,
-                "must be positive, in m⁴/(N·s) (e.g. 1e-14)",
-            )?;
-            check(
-                "solid_bulk_mpa",
-                t.solid_bulk_mpa,
-                t.solid_bulk_mpa > 0.0,
-                "must be a positive modulus in MPa",
-            )?;
-            check(
-                "fluid_bulk_mpa",
-                t.fluid_bulk_mpa,
-                t.fluid_bulk_mpa > 0.0,
-                "must be a positive modulus in MPa",
-            )?;
-            check(
-                "porosity",
-                t.porosity,
-                t.porosity > 0.0 && t.porosity < 1.0,
-                "must lie in (0, 1)",
-            )?;
-            if t.permeability_m4_per_ns > 1e-6 {
-                return Err(err(format!(
-                    "[{name}] permeability_m4_per_ns = {}: far too large for tissue; the unit is m⁴/(N·s) (1e-14 for granulation), not mm⁴/(N·s)",
-                    t.permeability_m4_per_ns
-                )));
-            }
-            tissues.insert(
-                name,
-                Tissue {
-                    youngs_modulus_mpa: t.youngs_modulus_mpa,
-                    mobility_mm4_per_ns: t.permeability_m4_per_ns * M4_TO_MM4,
-                    poisson_ratio: t.poisson_ratio,
-                    solid_bulk_mpa: t.solid_bulk_mpa,
-                    fluid_bulk_mpa: t.fluid_bulk_mpa,
-                    porosity: t.porosity,
-                },
-            );
+            t.check().map_err(|why| err(format!("[{name}] {why}")))?;
+            tissues.insert(name, t.into_tissue());
         }
         if let Some(missing) = REQUIRED.iter().find(|r| !tissues.contains_key(**r)) {
             return Err(err(format!(
@@ -190,6 +221,48 @@ impl TissueCatalogue {
             )));
         }
         Ok(TissueCatalogue { tissues })
+    }
+
+    /// This catalogue with one property of one tissue replaced (`property` one of [`PROPERTIES`], in
+    /// its published unit: the permeability in m⁴/(N·s)), the tissue's values checked as a file's
+    /// are. For scenario keys such as `tissues.granulation.youngs_modulus_mpa`; the error is the
+    /// reason alone, the caller names the key.
+    pub fn with_property(
+        mut self,
+        tissue: &str,
+        property: &str,
+        value: f64,
+    ) -> Result<TissueCatalogue, String> {
+        let known = self.tissues.keys().cloned().collect::<Vec<_>>().join(", ");
+        let t = self
+            .tissues
+            .get_mut(tissue)
+            .ok_or_else(|| format!("no tissue '{tissue}' in the catalogue; it has: {known}"))?;
+        let mut entry = TissueEntry::of(t);
+        match property {
+            "youngs_modulus_mpa" => entry.youngs_modulus_mpa = value,
+            "permeability_m4_per_ns" => entry.permeability_m4_per_ns = value,
+            "poisson_ratio" => entry.poisson_ratio = value,
+            "solid_bulk_mpa" => entry.solid_bulk_mpa = value,
+            "fluid_bulk_mpa" => entry.fluid_bulk_mpa = value,
+            "porosity" => entry.porosity = value,
+            _ => {
+                return Err(format!(
+                    "a tissue has no property '{property}'; it has: {}",
+                    PROPERTIES.join(", ")
+                ))
+            }
+        }
+        entry.check()?;
+        if property == "permeability_m4_per_ns" {
+            t.mobility_mm4_per_ns = value * M4_TO_MM4;
+        } else {
+            *t = Tissue {
+                mobility_mm4_per_ns: t.mobility_mm4_per_ns,
+                ..entry.into_tissue()
+            };
+        }
+        Ok(self)
     }
 
     /// Remarks on tissues whose constants break the bound K_d ≤ (1 − n)·K_s of a porous solid

@@ -96,10 +96,7 @@ impl Model {
                 ));
             }
         }
-        let catalogue = match &s.tissues.file {
-            Some(path) => TissueCatalogue::from_file(path)?,
-            None => TissueCatalogue::default_table(),
-        };
+        let catalogue = s.tissue_catalogue(file)?;
         let t = &s.tissues;
         let known_regions = mesh.region_names().join(", ");
         let named = [

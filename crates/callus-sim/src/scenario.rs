@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use callus_bio::cells::CellParams;
 use callus_bio::rules::RuleChoice;
 use callus_bio::state::{ModulusMixing, PermeabilityMixing};
+use callus_bio::tissue::TissueCatalogue;
 use callus_bio::vascularity::VascularityParams;
 use callus_bio::BioError;
 use callus_fem::Idealisation;
@@ -119,8 +120,12 @@ pub enum NewLayer {
 }
 
 /// Tissue catalogue and state options.
+///
+/// Any other key is a tissue's table of properties that replace the catalogue's, in the
+/// catalogue's units (`[tissues.granulation] youngs_modulus_mpa = 1.5`, or the key
+/// `tissues.granulation.youngs_modulus_mpa` in `--set`, `--vary` and `--sample`); checked by
+/// [`Scenario::validate`] and applied by [`Scenario::tissue_catalogue`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Tissues {
     /// A tissue table to use instead of the built-in one (relative to the scenario file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,7 +142,25 @@ pub struct Tissues {
     pub new_layer: NewLayer,
     /// Every other region: its catalogue tissue.
     pub fixed_regions: std::collections::BTreeMap<String, String>,
+    /// Tissue properties that replace the catalogue's: tissue name → {property → value}.
+    #[serde(
+        flatten,
+        default,
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
+    pub properties: std::collections::BTreeMap<String, toml::Value>,
 }
+
+/// The keys of `[tissues]` itself (any other key is a tissue's property table).
+const TISSUES_KEYS: [&str; 7] = [
+    "file",
+    "window_days",
+    "permeability_mixing",
+    "modulus_mixing",
+    "regenerate_regions",
+    "new_layer",
+    "fixed_regions",
+];
 
 /// Distraction steps per day, or continuous distraction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -361,6 +384,11 @@ fn moved_keys(user: &toml::Table, file: &str) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// A tissue property's value: a TOML float or integer.
+fn property_value(v: &toml::Value) -> Option<f64> {
+    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+}
+
 /// Tables whose keys depend on a kind chosen inside them: a user's table replaces the default whole.
 const REPLACED_WHOLE: [&str; 2] = ["rule", "loading"];
 
@@ -460,6 +488,10 @@ impl Scenario {
             let (last, tables) = path.split_last().expect("split gives one part at least");
             let mut at = &mut table;
             for (i, part) in tables.iter().enumerate() {
+                // A tissue's property table (`tissues.granulation.…`) is made when first set.
+                if i == 1 && path[0] == "tissues" && !at.contains_key(*part) {
+                    at.insert(part.to_string(), toml::Value::Table(toml::Table::new()));
+                }
                 at = match at.get_mut(*part) {
                     Some(toml::Value::Table(t)) => t,
                     _ => {
@@ -486,6 +518,30 @@ impl Scenario {
         Ok(scenario)
     }
 
+    /// The tissue catalogue of this scenario: the built-in table or `tissues.file`, with the
+    /// properties of `[tissues.<tissue>]` replacing its values, each checked as a catalogue file's
+    /// are; `file` names the scenario in messages.
+    pub fn tissue_catalogue(&self, file: &str) -> Result<TissueCatalogue, crate::SimError> {
+        let mut catalogue = match &self.tissues.file {
+            Some(path) => TissueCatalogue::from_file(path)?,
+            None => TissueCatalogue::default_table(),
+        };
+        for (tissue, table) in &self.tissues.properties {
+            for (property, value) in table.as_table().into_iter().flatten() {
+                let v = property_value(value).unwrap_or(f64::NAN);
+                catalogue = catalogue
+                    .with_property(tissue, property, v)
+                    .map_err(|why| ScenarioError::Value {
+                        file: file.to_string(),
+                        key: format!("tissues.{tissue}.{property}"),
+                        value: value.to_string(),
+                        why,
+                    })?;
+            }
+        }
+        Ok(catalogue)
+    }
+
     /// The whole scenario as TOML (for the run's record).
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a scenario serialises")
@@ -508,6 +564,35 @@ impl Scenario {
                 bad(key, v.to_string(), "must be a positive number")
             }
         };
+        for (tissue, table) in &self.tissues.properties {
+            let key = format!("tissues.{tissue}");
+            let Some(table) = table.as_table() else {
+                return bad(
+                    &key,
+                    table.to_string(),
+                    &format!(
+                        "not a key of [tissues] (it has {}) nor a tissue's table of properties, such as [tissues.granulation] youngs_modulus_mpa = 1.0",
+                        TISSUES_KEYS.join(", ")
+                    ),
+                );
+            };
+            for (property, value) in table {
+                let key = format!("{key}.{property}");
+                if !callus_bio::tissue::PROPERTIES.contains(&property.as_str()) {
+                    return bad(
+                        &key,
+                        value.to_string(),
+                        &format!(
+                            "a tissue has no property '{property}'; it has: {}",
+                            callus_bio::tissue::PROPERTIES.join(", ")
+                        ),
+                    );
+                }
+                if property_value(value).is_none() {
+                    return bad(&key, value.to_string(), "must be a number");
+                }
+            }
+        }
         if self.geometry.mesh_file.is_none() {
             if let Err(e) = self.geometry.osteotomy.validate() {
                 return bad("geometry.osteotomy", "…".into(), &e.to_string());

@@ -194,3 +194,64 @@ fn idealisation_names_are_the_scenario_words() {
         );
     }
 }
+
+/// Goal: a tissue's properties are scenario keys (`[tissues.granulation]`, or
+/// `tissues.granulation.youngs_modulus_mpa` in `--set`), replace the catalogue's value in its
+/// published unit, round-trip through the run's record, and are refused with the key when the
+/// tissue, the property or the value is wrong.
+#[test]
+fn tissue_properties_are_scenario_keys() {
+    let default = Scenario::default_scenario().tissue_catalogue("d").unwrap();
+    let granulation = *default.get("granulation").unwrap();
+    let s =
+        parse("[tissues.granulation]\nyoungs_modulus_mpa = 1.5\npermeability_m4_per_ns = 2e-14\n")
+            .unwrap();
+    let catalogue = s.tissue_catalogue("my.toml").unwrap();
+    let g = catalogue.get("granulation").unwrap();
+    assert_eq!(g.youngs_modulus_mpa, 1.5);
+    assert_eq!(g.mobility_mm4_per_ns, 2e-14 * callus_bio::tissue::M4_TO_MM4);
+    assert_eq!(
+        g.poisson_ratio, granulation.poisson_ratio,
+        "the rest is kept"
+    );
+    assert_eq!(
+        catalogue.get("fibrous").unwrap(),
+        default.get("fibrous").unwrap()
+    );
+    assert_eq!(
+        parse(&s.to_toml()).unwrap(),
+        s,
+        "the record reads back the same"
+    );
+    let set = Scenario::default_scenario()
+        .with_settings(&["tissues.granulation.youngs_modulus_mpa=1.5".into()])
+        .unwrap();
+    assert_eq!(
+        set.tissue_catalogue("d")
+            .unwrap()
+            .get("granulation")
+            .unwrap()
+            .youngs_modulus_mpa,
+        1.5
+    );
+    // Wrong property, wrong type, a typo of a [tissues] key, a bad value, an unknown tissue.
+    assert!(error("[tissues.granulation]\nyoung = 1.0\n").contains("tissues.granulation.young"));
+    assert!(error("[tissues.granulation]\nporosity = \"high\"\n").contains("must be a number"));
+    let e = error("[tissues]\nwindow_day = 3\n");
+    assert!(
+        e.contains("tissues.window_day") && e.contains("window_days"),
+        "{e}"
+    );
+    let bad = parse("[tissues.granulation]\nporosity = 1.5\n").unwrap();
+    let e = bad.tissue_catalogue("my.toml").unwrap_err().to_string();
+    assert!(
+        e.contains("tissues.granulation.porosity") && e.contains("(0, 1)"),
+        "{e}"
+    );
+    let e = parse("[tissues.granulaton]\nporosity = 0.5\n")
+        .unwrap()
+        .tissue_catalogue("my.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("granulaton") && e.contains("granulation"), "{e}");
+}
