@@ -163,6 +163,9 @@ pub fn mul_vec(a: &Matrix, x: &[f64], y: &mut [f64]) {
     sprs::prod::mul_acc_mat_vec_csc(a.view(), x, &mut *y);
 }
 
+/// Held while METIS runs (see [`nested_dissection`]).
+static METIS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// METIS nested-dissection ordering of the node graph, with each node weighted by its dof count,
 /// expanded to a dof permutation (`perm[i]` = original dof eliminated i-th; a node's dofs stay
 /// together).
@@ -188,6 +191,14 @@ pub fn nested_dissection(graph: &NodeGraph, dofs: &DofMap) -> Result<Vec<usize>,
         let mut options = [0 as metis_sys::idx_t; metis_sys::METIS_NOPTIONS as usize];
         let mut perm = vec![0 as metis_sys::idx_t; n];
         let mut iperm = vec![0 as metis_sys::idx_t; n];
+        // One ordering at a time in the process: METIS draws its random numbers from one global
+        // generator of GKlib (reseeded by every call), so two orderings computed at once (the
+        // cases of a sweep) interleave its draws and each gets another ordering than alone, and
+        // so a factor that differs in the last bits. Serialised, a case's results do not depend
+        // on what runs beside it.
+        let _one_at_a_time = METIS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // SAFETY: the arrays have the sizes METIS_NodeND documents (xadj n + 1, adjncy and its
         // entries within 0..n, vwgt/perm/iperm n, options METIS_NOPTIONS) and outlive the call.
         let status = unsafe {
@@ -267,5 +278,46 @@ mod tests {
             assert!(!seen[d]);
             seen[d] = true;
         }
+    }
+
+    /// Goal: an ordering does not depend on what runs beside it. METIS draws from one global
+    /// random generator; without the lock, orderings computed on two threads at once came out
+    /// different from the same ordering alone (the cases of a sweep differed in the last bits).
+    /// Two different graphs are ordered again and again on two threads at once and compared with
+    /// their orderings alone.
+    #[test]
+    fn orderings_computed_at_once_equal_the_ordering_alone() {
+        let meshes: Vec<Mesh> = [0.5, 0.7]
+            .into_iter()
+            .map(|h| {
+                let g = OsteotomyGeometry {
+                    element_size_mm: h,
+                    ..OsteotomyGeometry::default()
+                };
+                callus_mesh::elevate::elevate(&axisymmetric(&g).unwrap(), Default::default())
+                    .unwrap()
+            })
+            .collect();
+        let order = |mesh: &Mesh| {
+            let dofs = DofMap::new(mesh, 2, Fields::DisplacementPressure);
+            nested_dissection(&NodeGraph::new(mesh), &dofs).unwrap()
+        };
+        let alone: Vec<Vec<usize>> = meshes.iter().map(order).collect();
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = meshes
+                .iter()
+                .zip(&alone)
+                .map(|(mesh, alone)| {
+                    scope.spawn(move || {
+                        for _ in 0..20 {
+                            assert_eq!(&order(mesh), alone);
+                        }
+                    })
+                })
+                .collect();
+            for run in runs {
+                run.join().unwrap();
+            }
+        });
     }
 }
