@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Python packages callus's tests use as third-party readers (VTK's .vtu and XDMF
-# readers, h5py) into a virtual environment, and prints the path of its python. Idempotent; the environment lives
-# outside the checkout so that clones on the same machine share it.
+# readers, h5py, Pillow for the PNG plots) into a virtual environment, and prints the path of its
+# python. Idempotent; the environment lives outside the checkout so that clones on the same machine
+# share it.
 #   CALLUS_PYTOOLS   where to put it (default: ~/.cache/callus/pytools)
 set -euo pipefail
 venv="${CALLUS_PYTOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/callus/pytools}"

@@ -6,7 +6,7 @@
 //! - tables as CSV and HDF5 from the same columns ([`table`], [`results_h5`]);
 //! - fields as VTU with a PVD time series for ParaView ([`vtu`]) and in HDF5 with an XDMF
 //!   description ([`results_h5`]);
-//! - plots as SVG ([`plots`]); the summary as JSON.
+//! - plots as SVG and PNG ([`plots`]); the summary as JSON.
 //!
 //! Every file is written to a temporary name and renamed ([`atomic`]), so an interrupted run leaves
 //! no half-written file. Dependencies run one way: cli → io → sim → {bio, fem} → mesh.

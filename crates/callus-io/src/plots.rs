@@ -1,18 +1,22 @@
-//! Plots of a run and of a sweep, as SVG (plotters' SVG backend: text is left to the viewer, so no
-//! font library is needed). Each is built in memory and written atomically.
+//! Plots of a run and of a sweep, each written twice beside itself: as SVG (plotters' SVG
+//! backend; text left to the viewer) and as PNG of the same 800 × 500 pixels, the SVG rasterised
+//! by resvg with the DejaVu Sans font embedded in this crate (`fonts/`), so neither needs a font
+//! installed on the system. Each is built in memory and written atomically.
 //!
-//! A run's `plots/`: `stiffness.svg` (callus stiffness, N/mm, log scale, against the day),
-//! `tissue_fractions.svg` (regenerate tissue fractions stacked, against the day), `force.svg`
-//! (distraction force, N, against time in days), `vascularised_fraction.svg` (the regenerate's
-//! volume fraction with φ ≥ 0.6, against the day, with vascularity on). A sweep's `plots/`: `stiffness.svg` (every case's
-//! stiffness curve), `bridging_day.svg` and `healed_day.svg` (the bridging day and the healed day
-//! of MODEL.md §6 over rate × rhythm).
+//! A run's `plots/`: `stiffness` (callus stiffness, N/mm, log scale, against the day),
+//! `tissue_fractions` (regenerate tissue fractions stacked, against the day), `force`
+//! (distraction force, N, against time in days), `vascularised_fraction` (the regenerate's
+//! volume fraction with φ ≥ 0.6, against the day, with vascularity on). A sweep's `plots/`:
+//! `stiffness` (every case's stiffness curve), `bridging_day` and `healed_day` (the bridging day
+//! and the healed day of MODEL.md §6 over rate × rhythm). Each stem is a `.svg` and a `.png`.
 
 use std::path::Path;
+use std::sync::{Arc, LazyLock};
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use resvg::{tiny_skia, usvg};
 
 use callus_bio::Fractions;
 use callus_sim::protocol::DAY_S;
@@ -37,13 +41,46 @@ const TISSUE_COLOURS: [RGBColor; 6] = [
     RGBColor(204, 121, 167),
 ];
 
-/// Draws into an SVG string with `draw`, then writes it to `dir/name` atomically.
-fn write_svg(
+/// The font of the PNG plots' text (plotters asks for `sans-serif`): DejaVu Sans, embedded so that
+/// no system font is needed (licence: `fonts/LICENSE-DejaVu.txt`).
+const FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+/// The family name inside [`FONT`].
+const FONT_FAMILY: &str = "DejaVu Sans";
+
+/// The fonts of the rasteriser: [`FONT`] alone, as every generic family; loaded once.
+static FONTS: LazyLock<Arc<usvg::fontdb::Database>> = LazyLock::new(|| {
+    let mut db = usvg::fontdb::Database::new();
+    db.load_font_data(FONT.to_vec());
+    db.set_sans_serif_family(FONT_FAMILY);
+    db.set_serif_family(FONT_FAMILY);
+    db.set_monospace_family(FONT_FAMILY);
+    Arc::new(db)
+});
+
+/// Rasterises `svg` (drawn at [`SIZE`]) into a PNG of [`SIZE`] pixels.
+fn rasterise(svg: &str) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+    let options = usvg::Options {
+        font_family: FONT_FAMILY.to_string(),
+        fontdb: Arc::clone(&FONTS),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options)?;
+    let mut pixmap = tiny_skia::Pixmap::new(SIZE.0, SIZE.1).ok_or("a pixmap of no size")?;
+    // The SVG is SIZE already; scale anyway should it declare another size.
+    let (w, h) = (tree.size().width(), tree.size().height());
+    let transform = tiny_skia::Transform::from_scale(SIZE.0 as f32 / w, SIZE.1 as f32 / h);
+    resvg::render(&tree, transform, &mut pixmap.as_mut());
+    Ok(pixmap.encode_png()?)
+}
+
+/// Draws into an SVG string with `draw`, then writes it to `dir/<stem>.svg` and its rendering to
+/// `dir/<stem>.png`, each atomically.
+fn write_plot(
     dir: &Path,
-    name: &str,
+    stem: &str,
     draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Drawn,
 ) -> Result<(), IoError> {
-    let path = dir.join(name);
+    let svg_path = dir.join(format!("{stem}.svg"));
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -54,12 +91,18 @@ fn write_svg(
             Ok(())
         })();
         drawn.map_err(|source| IoError::Plot {
-            path: path.clone(),
+            path: svg_path.clone(),
             source,
         })?;
     }
+    let png_path = dir.join(format!("{stem}.png"));
+    let png = rasterise(&svg).map_err(|source| IoError::Plot {
+        path: png_path.clone(),
+        source,
+    })?;
     std::fs::create_dir_all(dir).map_err(file(dir))?;
-    write_atomically(&path, svg.as_bytes())
+    write_atomically(&svg_path, svg.as_bytes())?;
+    write_atomically(&png_path, &png)
 }
 
 /// The frame every chart shares: title, margin, room for the x labels and `y_label_area` pixels
@@ -161,14 +204,14 @@ pub fn run_plots(
         .iter()
         .map(|r| (r.day as f64, r.callus_stiffness_n_per_mm))
         .collect();
-    write_svg(dir, "stiffness.svg", |root| {
+    write_plot(dir, "stiffness", |root| {
         stiffness_chart(
             root,
             "Callus stiffness (drained axial test)",
             &[(String::new(), stiffness)],
         )
     })?;
-    write_svg(dir, "tissue_fractions.svg", |root| {
+    write_plot(dir, "tissue_fractions", |root| {
         let mut chart = fraction_chart(
             root,
             "Regenerate tissue fractions",
@@ -207,7 +250,7 @@ pub fn run_plots(
         .filter_map(|r| r.vascularised_fraction.map(|v| (r.day as f64, v)))
         .collect();
     if !vascularised.is_empty() {
-        write_svg(dir, "vascularised_fraction.svg", |root| {
+        write_plot(dir, "vascularised_fraction", |root| {
             let mut chart = fraction_chart(
                 root,
                 "Vascularised regenerate (φ ≥ 0.6)",
@@ -219,7 +262,7 @@ pub fn run_plots(
         })?;
     }
     if !forces.is_empty() {
-        write_svg(dir, "force.svg", |root| {
+        write_plot(dir, "force", |root| {
             let points: Vec<(f64, f64)> = forces
                 .iter()
                 .map(|f| (f.time_s / DAY_S, f.force_n))
@@ -283,30 +326,30 @@ pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), IoError> {
         })
         .collect();
     if !curves.is_empty() {
-        write_svg(dir, "stiffness.svg", |root| {
+        write_plot(dir, "stiffness", |root| {
             stiffness_chart(root, "Callus stiffness of every case", &curves)
         })?;
     }
     day_grid(
         dir,
-        "bridging_day.svg",
+        "bridging_day",
         "Day of bony bridging (grey: not bridged)",
         cases,
         |c| c.bridging_day,
     )?;
     day_grid(
         dir,
-        "healed_day.svg",
+        "healed_day",
         "Healed day: the fixator's load share < 10 % (grey: not healed)",
         cases,
         |c| c.healed_day,
     )
 }
 
-/// A day of each case (`day_of`) as a coloured cell over rate × rhythm.
+/// A day of each case (`day_of`) as a coloured cell over rate × rhythm, as the plot `stem`.
 fn day_grid(
     dir: &Path,
-    file: &str,
+    stem: &str,
     title: &str,
     cases: &[SweepCase],
     day_of: fn(&SweepCase) -> Option<u32>,
@@ -325,7 +368,7 @@ fn day_grid(
         days.iter().copied().min().unwrap_or(0) as f64,
         days.iter().copied().max().unwrap_or(1) as f64,
     );
-    write_svg(dir, file, |root| {
+    write_plot(dir, stem, |root| {
         let mut chart = frame(root, title, 90)
             .build_cartesian_2d(0.0..rates.len() as f64, 0.0..rhythms.len() as f64)?;
         // Ticks every half cell; the names stand at the cell centres.
@@ -379,4 +422,143 @@ fn day_grid(
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use callus_sim::scenario::Phase;
+
+    /// The width and height of a PNG's IHDR, or why it is not a PNG.
+    fn png_size(bytes: &[u8]) -> Result<(u32, u32), String> {
+        const SIGNATURE: [u8; 8] = [137, 80, 78, 71, 13, 10, 26, 10];
+        if bytes.len() < 24 || bytes[..8] != SIGNATURE {
+            return Err("no PNG signature".into());
+        }
+        // The first chunk: length 13, type IHDR, then width and height (big-endian).
+        if bytes[8..12] != 13u32.to_be_bytes() || &bytes[12..16] != b"IHDR" {
+            return Err("the first chunk is not IHDR".into());
+        }
+        let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+        Ok((be(16), be(20)))
+    }
+
+    /// Pixels of a PNG that are not white.
+    fn inked_pixels(bytes: &[u8]) -> usize {
+        let pixmap = tiny_skia::Pixmap::decode_png(bytes).expect("tiny-skia decodes the PNG");
+        pixmap
+            .pixels()
+            .iter()
+            .filter(|p| (p.red(), p.green(), p.blue()) != (255, 255, 255))
+            .count()
+    }
+
+    /// A history of `days` days (a regenerate turning from granulation tissue to bone) and the
+    /// forces of two steps a day, as a run of that length writes them.
+    fn synthetic_run(days: u32) -> (Vec<HistoryRow>, Vec<ForceSample>) {
+        let history = (0..=days)
+            .map(|day| {
+                let t = day as f64 / days as f64;
+                HistoryRow {
+                    day,
+                    phase: match day {
+                        0..5 => Phase::Latency,
+                        d if d < days / 2 => Phase::Distraction,
+                        _ => Phase::Consolidation,
+                    },
+                    gap_mm: 1.0 + 0.5 * day as f64,
+                    callus_stiffness_n_per_mm: 10.0 * 1e3f64.powf(t),
+                    stiffness_pct_intact: 100.0 * t,
+                    torsional_stiffness_nmm_per_rad: None,
+                    fixator_load_fraction: 1.0 - t,
+                    fractions: Fractions {
+                        granulation: 1.0 - t,
+                        fibrous: 0.3 * t * (1.0 - t),
+                        cartilage: 0.2 * t * (1.0 - t),
+                        immature_bone: 0.3 * t * (1.0 - t),
+                        mature_bone: t * t,
+                        marrow: t - t * t - 0.8 * t * (1.0 - t),
+                    },
+                    peak_force_n: Some(20.0 * t),
+                    residual_force_n: Some(5.0 * t),
+                    step_strain: Some(0.1),
+                    load_strain: Some(0.01),
+                    mean_cell_concentration: t,
+                    vascularised_fraction: Some(t.sqrt()),
+                    avascular_width_on_axis_mm: Some(1.0 - t),
+                    avascular_width_mean_mm: Some(1.0 - t),
+                    bridged: t > 0.7,
+                    elements: 500,
+                    max_plane_element_height_mm: 0.5,
+                    min_element_quality: 0.8,
+                }
+            })
+            .collect();
+        let forces = (5..days / 2)
+            .flat_map(|day| (0..2).map(move |step| (day, step)))
+            .flat_map(|(day, step)| {
+                (0..20).map(move |k| ForceSample {
+                    time_s: (day as f64 + 0.5 * step as f64) * DAY_S + 600.0 * k as f64,
+                    day,
+                    step,
+                    force_n: 30.0 * (-(k as f64) / 5.0).exp() + day as f64,
+                })
+            })
+            .collect();
+        (history, forces)
+    }
+
+    /// Goal: every SVG plot of a run has a PNG beside it, 800 × 500, with something drawn.
+    #[test]
+    fn every_run_plot_has_a_png_of_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let (history, forces) = synthetic_run(60);
+        run_plots(dir.path(), &history, &forces).unwrap();
+        let mut stems: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        stems.sort();
+        assert_eq!(
+            stems,
+            [
+                "force",
+                "stiffness",
+                "tissue_fractions",
+                "vascularised_fraction"
+            ]
+        );
+        for stem in &stems {
+            let png = std::fs::read(dir.path().join(format!("{stem}.png")))
+                .unwrap_or_else(|e| panic!("{stem}.png: {e}"));
+            assert_eq!(png_size(&png), Ok(SIZE), "{stem}.png");
+            // Axes, labels and curves: well over a few thousand pixels of 400 000.
+            let inked = inked_pixels(&png);
+            assert!(inked > 5_000, "{stem}.png: only {inked} pixels not white");
+        }
+        // Nothing but the plots (no temporary file left).
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2 * stems.len()
+        );
+    }
+
+    /// Goal: the text is drawn with the embedded font, whatever the system has: the labels,
+    /// symbols (φ, ≥) and dashes of the plots leave ink, and as much as the same text in
+    /// DejaVu Sans by name.
+    #[test]
+    fn text_is_drawn_with_the_embedded_font() {
+        let svg = |family: &str| {
+            format!(
+                r#"<svg width="{}" height="{}" viewBox="0 0 {0} {1}" xmlns="http://www.w3.org/2000/svg"><rect x="0" y="0" width="{0}" height="{1}" fill="white"/><text x="20" y="100" font-family="{family}" font-size="40" fill="black">day φ ≥ 0.6 – —</text></svg>"#,
+                SIZE.0, SIZE.1
+            )
+        };
+        let sans = inked_pixels(&rasterise(&svg("sans-serif")).unwrap());
+        assert!(sans > 1_000, "only {sans} pixels of text");
+        assert_eq!(sans, inked_pixels(&rasterise(&svg(FONT_FAMILY)).unwrap()));
+    }
 }

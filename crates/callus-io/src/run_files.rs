@@ -5,7 +5,7 @@
 //!   level), rewritten every day, so that a run that stops leaves the days it finished;
 //! - on output days, `fields/day_NNN.vtu` with `fields.pvd` for ParaView, and the same fields in
 //!   `results.h5` ([`crate::results_h5`]);
-//! - at the end, `plots/` (SVG), `results.h5` with its histories and `results.xdmf`, and
+//! - at the end, `plots/` (SVG and PNG), `results.h5` with its histories and `results.xdmf`, and
 //!   `summary.json` last (a sweep's resume takes a folder with it as finished).
 //!
 //! Every file is written to a temporary name and renamed, so a killed run never leaves a
