@@ -10,6 +10,7 @@ use callus_mesh::generate::{self, OsteotomyGeometry, Revolution, SolidElements};
 use callus_mesh::{geometry, gmsh, Mesh, MeshError};
 
 mod run;
+mod slurm;
 mod sweep;
 mod validate;
 
@@ -32,7 +33,7 @@ enum Command {
     /// Run a scenario at every distraction rate × rhythm (cases in parallel, one per core): one
     /// folder of run outputs per case and sweep.csv with a row per case.
     #[command(allow_negative_numbers = true)]
-    Sweep(sweep::SweepArgs),
+    Sweep(Box<sweep::SweepArgs>),
     /// Mesh tools: generate the built-in osteotomy mesh, inspect or convert a Gmsh file.
     #[command(subcommand)]
     Mesh(MeshCommand),

@@ -1,16 +1,43 @@
-//! `callus sweep`: a scenario at every distraction rate × rhythm, cases in parallel.
+//! `callus sweep`: a study of a scenario (a grid over rates, rhythms and any keys, or a Latin
+//! hypercube of sampled keys), cases in parallel; its shards, their merge, and Slurm job arrays.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use callus_io::sweep::{sweep, CaseResult, SweepOptions};
+use callus_io::sweep::{merge, sweep, CaseResult, SweepOptions};
 use callus_sim::scenario::Rhythm;
-use callus_sim::sweep::cases;
+use callus_sim::sweep::{grid, latin_hypercube, parse_rhythm, Case, Sampled, Shard, Varied};
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SweepArgs {
+    #[command(subcommand)]
+    command: Option<SweepCommand>,
+    #[command(flatten)]
+    study: StudyArgs,
+}
+
+#[derive(clap::Subcommand)]
+enum SweepCommand {
+    /// Assemble the shards of one sweep (`--shard K/N`, e.g. the tasks of a Slurm job array) into
+    /// the files one unsharded sweep writes: sweep.csv, sweep.h5, plots/, sensitivity.csv.
+    Merge {
+        /// Folders holding shard records (shard-K-of-N.json) and their case folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The merged sweep's folder (case folders are copied there unless they already are).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// No table (errors still go to stderr).
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct StudyArgs {
     /// Scenario file (TOML, as for `callus run`). Without it: the built-in default.
     scenario: Option<PathBuf>,
     /// Distraction rates (mm/day), comma-separated [default: the scenario's].
@@ -19,6 +46,21 @@ pub struct SweepArgs {
     /// Rhythms (steps/day, or `continuous`), comma-separated [default: the scenario's].
     #[arg(long, value_delimiter = ',', value_parser = parse_rhythm)]
     rhythms: Vec<Rhythm>,
+    /// Vary any scenario key over values, as KEY=V1,V2,... (repeatable; the grid is every
+    /// combination), e.g. `--vary fixator.stiffness_n_per_mm=500,1000,2000` or
+    /// `--vary tissues.granulation.youngs_modulus_mpa=0.5,1,1.5`.
+    #[arg(long = "vary", value_name = "KEY=V1,V2,...", value_parser = Varied::parse)]
+    varied: Vec<Varied>,
+    /// Sample a numeric key in a Latin hypercube, as KEY=uniform(A,B), KEY=loguniform(A,B) or
+    /// KEY=normal(MEAN,SD) (repeatable); writes sensitivity.csv. Needs --samples.
+    #[arg(long = "sample", value_name = "KEY=LAW", value_parser = Sampled::parse)]
+    sampled: Vec<Sampled>,
+    /// Number of Latin-hypercube samples.
+    #[arg(long, requires = "sampled")]
+    samples: Option<usize>,
+    /// Seed of the samples (the same seed draws the same cases on any machine).
+    #[arg(long, default_value_t = 1, requires = "sampled")]
+    seed: u64,
     /// Set a scenario key for every case, as dotted.key=value (repeatable), e.g.
     /// `--set protocol.lengthening_mm=20 --set loading.load_n=300`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -38,29 +80,80 @@ pub struct SweepArgs {
     /// No progress bar and no table (errors still go to stderr).
     #[arg(long, short)]
     quiet: bool,
-}
-
-fn parse_rhythm(text: &str) -> Result<Rhythm, String> {
-    match text.trim() {
-        "continuous" | "0" => Ok(Rhythm::Continuous),
-        n => match n.parse::<u32>() {
-            Ok(n) if (1..=1440).contains(&n) => Ok(Rhythm::Steps(n)),
-            _ => Err(format!("'{n}': give 1 to 1440 steps a day, or continuous")),
-        },
-    }
+    /// Run only shard K of N (cases dealt round-robin) and write shard-K-of-N.json for
+    /// `callus sweep merge`.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse, conflicts_with = "slurm")]
+    shard: Option<Shard>,
+    /// Write a Slurm job array (one task per shard) and a merge job that runs when it ends, into
+    /// OUT/slurm/, instead of running the cases here.
+    #[arg(long)]
+    slurm: bool,
+    /// Tasks of the Slurm job array [default: one per case].
+    #[arg(long, requires = "slurm")]
+    shards: Option<usize>,
+    /// Submit the job array and the merge job with sbatch.
+    #[arg(long, requires = "slurm")]
+    submit: bool,
+    /// Cores per Slurm task: the task runs that many of its cases at once.
+    #[arg(long, default_value_t = 1, requires = "slurm")]
+    cpus_per_task: usize,
+    /// An extra `#SBATCH` option for both jobs (repeatable), e.g. `--sbatch=--partition=long`.
+    #[arg(
+        long = "sbatch",
+        value_name = "OPTION",
+        requires = "slurm",
+        allow_hyphen_values = true
+    )]
+    sbatch_options: Vec<String>,
 }
 
 pub fn run(args: &SweepArgs) -> ExitCode {
-    let Some((base, name)) = crate::run::load_scenario(args.scenario.as_deref()) else {
-        return ExitCode::FAILURE;
+    match &args.command {
+        Some(SweepCommand::Merge { dirs, out, quiet }) => merge_shards(dirs, out, *quiet),
+        None => run_study(&args.study),
+    }
+}
+
+/// The study's cases and its sampled inputs (empty for a grid); prints the error on failure.
+fn study_cases(args: &StudyArgs) -> Option<(Vec<Case>, Vec<String>, String)> {
+    let (base, name) = crate::run::load_scenario(args.scenario.as_deref())?;
+    let fail = |e: &dyn std::fmt::Display| {
+        eprintln!("error: {e}");
     };
     let base = match base.with_settings(&args.settings) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
+            fail(&e);
+            return None;
         }
     };
+    if !args.sampled.is_empty() {
+        if !args.varied.is_empty() || args.rates.len() > 1 || args.rhythms.len() > 1 {
+            fail(&"--sample draws its own cases: give fixed values with --set (or one --rates/--rhythms value), not --vary or several rates or rhythms");
+            return None;
+        }
+        let Some(samples) = args.samples else {
+            fail(&"--sample needs --samples N (the number of cases to draw)");
+            return None;
+        };
+        let mut base = base;
+        if let Some(&rate) = args.rates.first() {
+            base.protocol.rate_mm_per_day = rate;
+        }
+        if let Some(&rhythm) = args.rhythms.first() {
+            base.protocol.rhythm = rhythm;
+        }
+        return match latin_hypercube(&base, &args.sampled, samples, args.seed, &name) {
+            Ok(cases) => {
+                let inputs = args.sampled.iter().map(|s| s.key.clone()).collect();
+                Some((cases, inputs, name))
+            }
+            Err(e) => {
+                fail(&e);
+                None
+            }
+        };
+    }
     let rates = if args.rates.is_empty() {
         vec![base.protocol.rate_mm_per_day]
     } else {
@@ -71,35 +164,50 @@ pub fn run(args: &SweepArgs) -> ExitCode {
     } else {
         args.rhythms.clone()
     };
-    let cases = match cases(&base, &rates, &rhythms, &name) {
-        Ok(c) => c,
+    match grid(&base, &rates, &rhythms, &args.varied, &name) {
+        Ok(cases) => Some((cases, Vec::new(), name)),
         Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
+            fail(&e);
+            None
         }
+    }
+}
+
+fn run_study(args: &StudyArgs) -> ExitCode {
+    let Some((cases, inputs, name)) = study_cases(args) else {
+        return ExitCode::FAILURE;
     };
+    if args.slurm {
+        return match crate::slurm::write_jobs(
+            args_for_tasks(args),
+            cases.len(),
+            &args.out,
+            args.shards,
+            args.cpus_per_task,
+            &args.sbatch_options,
+            args.submit,
+        ) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let threads = crate::run::threads(args.threads);
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::new(cases.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} case {pos}/{len} [{bar:30}] {elapsed_precise} (eta {eta}) {msg}",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
-        );
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
-        bar
-    };
+    let to_run = (0..cases.len())
+        .filter(|&i| args.shard.is_none_or(|s| s.holds(i)))
+        .count();
+    let bar = progress(args.quiet, to_run);
     let options = SweepOptions {
         out_dir: args.out.clone(),
         fields: !args.no_fields,
         resume: args.resume,
+        shard: args.shard,
+        sensitivity_inputs: inputs,
     };
     let on_case = |r: &CaseResult| {
-        if let Some(e) = &r.error {
+        if let Some(e) = r.error.as_ref().filter(|_| !r.is_ok()) {
             bar.println(format!("case {} failed: {e}", r.case));
         }
         bar.set_message(format!(
@@ -118,14 +226,97 @@ pub fn run(args: &SweepArgs) -> ExitCode {
         }
     };
     bar.finish_and_clear();
-    let failed = results.iter().filter(|r| r.status != "ok").count();
     if !args.quiet {
         print_table(&results, threads);
-        println!(
-            "  outputs: {}/ (sweep.csv, one folder per case)",
-            args.out.display()
-        );
+        match args.shard {
+            Some(s) => println!(
+                "  outputs: {}/ (shard-{}-of-{}.json and its cases; assemble with `callus sweep merge`)",
+                args.out.display(),
+                s.index,
+                s.count
+            ),
+            None => println!(
+                "  outputs: {}/ (sweep.csv, sweep.h5, plots/, one folder per case{})",
+                args.out.display(),
+                if options.sensitivity_inputs.is_empty() { "" } else { ", sensitivity.csv" }
+            ),
+        }
     }
+    failures(&results)
+}
+
+/// The command line of a shard task: this study's arguments with absolute paths, resuming (so a
+/// requeued task keeps its finished cases), quiet, without the Slurm options.
+fn args_for_tasks(args: &StudyArgs) -> Vec<String> {
+    let absolute = |p: &Path| {
+        std::path::absolute(p)
+            .unwrap_or_else(|_| p.to_path_buf())
+            .display()
+            .to_string()
+    };
+    let mut out: Vec<String> = vec!["sweep".into()];
+    if let Some(s) = &args.scenario {
+        out.push(absolute(s));
+    }
+    if !args.rates.is_empty() {
+        let rates: Vec<String> = args.rates.iter().map(|r| r.to_string()).collect();
+        out.push(format!("--rates={}", rates.join(",")));
+    }
+    if !args.rhythms.is_empty() {
+        let rhythms: Vec<String> = args
+            .rhythms
+            .iter()
+            .map(|&r| callus_sim::sweep::rhythm_label(r))
+            .collect();
+        out.push(format!("--rhythms={}", rhythms.join(",")));
+    }
+    for v in &args.varied {
+        out.push(format!("--vary={}={}", v.key, v.values.join(",")));
+    }
+    for s in &args.settings {
+        out.push(format!("--set={s}"));
+    }
+    for s in &args.sampled {
+        let law = match s.law {
+            callus_sim::sweep::Law::Uniform(a, b) => format!("uniform({a:?},{b:?})"),
+            callus_sim::sweep::Law::LogUniform(a, b) => format!("loguniform({a:?},{b:?})"),
+            callus_sim::sweep::Law::Normal(a, b) => format!("normal({a:?},{b:?})"),
+        };
+        out.push(format!("--sample={}={law}", s.key));
+    }
+    if let Some(n) = args.samples {
+        out.push(format!("--samples={n}"));
+        out.push(format!("--seed={}", args.seed));
+    }
+    if args.no_fields {
+        out.push("--no-fields".into());
+    }
+    out.push(format!("--out={}", absolute(&args.out)));
+    out.extend(["--resume".into(), "--quiet".into()]);
+    out
+}
+
+fn merge_shards(dirs: &[PathBuf], out: &Path, quiet: bool) -> ExitCode {
+    match merge(dirs, out) {
+        Ok(results) => {
+            if !quiet {
+                print_table(&results, 0);
+                println!(
+                    "  outputs: {}/ (sweep.csv, sweep.h5, plots/)",
+                    out.display()
+                );
+            }
+            failures(&results)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn failures(results: &[CaseResult]) -> ExitCode {
+    let failed = results.iter().filter(|r| !r.is_ok()).count();
     if failed > 0 {
         eprintln!(
             "error: {failed} of {} cases failed (see sweep.csv)",
@@ -136,14 +327,42 @@ pub fn run(args: &SweepArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn print_table(results: &[CaseResult], threads: usize) {
-    println!(
-        "callus sweep — {} cases on {threads} thread(s)",
-        results.len()
+fn progress(quiet: bool, cases: usize) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(cases as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} case {pos}/{len} [{bar:30}] {elapsed_precise} (eta {eta}) {msg}",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
     );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+fn print_table(results: &[CaseResult], threads: usize) {
+    if threads > 0 {
+        println!(
+            "callus sweep — {} cases on {threads} thread(s)",
+            results.len()
+        );
+    } else {
+        println!("callus sweep merge — {} cases", results.len());
+    }
     println!(
-        "  {:>8} {:>7} {:>9} {:>7} {:>13} {:>14} {:>10} {:>6}",
-        "mm/day", "steps", "bridging", "healed", "HI (days/cm)", "stiffness N/mm", "peak N", "bone"
+        "  {:<24} {:>8} {:>7} {:>9} {:>7} {:>13} {:>14} {:>10} {:>6}",
+        "case",
+        "mm/day",
+        "steps",
+        "bridging",
+        "healed",
+        "HI (days/cm)",
+        "stiffness N/mm",
+        "peak N",
+        "bone"
     );
     let opt = |v: Option<f64>, p: usize| v.map_or("—".to_string(), |v| format!("{v:.p$}"));
     for r in results {
@@ -151,13 +370,28 @@ fn print_table(results: &[CaseResult], threads: usize) {
             0 => "cont.".to_string(),
             n => n.to_string(),
         };
-        if r.status != "ok" {
-            println!("  {:>8} {rhythm:>7} failed", r.rate_mm_per_day);
+        // A long grid name keeps its tail, where the varied values are.
+        let name = if r.case.chars().count() > 24 {
+            let tail: String = r
+                .case
+                .chars()
+                .rev()
+                .take(23)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            format!("…{tail}")
+        } else {
+            r.case.clone()
+        };
+        if !r.is_ok() {
+            println!("  {name:<24} {:>8} {rhythm:>7} failed", r.rate_mm_per_day);
             continue;
         }
         let bone = r.final_fractions.map(|f| f.bone());
         println!(
-            "  {:>8} {rhythm:>7} {:>9} {:>7} {:>13} {:>14} {:>10} {:>6}",
+            "  {name:<24} {:>8} {rhythm:>7} {:>9} {:>7} {:>13} {:>14} {:>10} {:>6}",
             r.rate_mm_per_day,
             r.bridging_day.map_or("—".to_string(), |d| d.to_string()),
             r.healed_day.map_or("—".to_string(), |d| d.to_string()),

@@ -248,3 +248,100 @@ fn sweep_runs_the_cases_and_refuses_bad_settings() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// Goal: a study as a user runs it on a cluster, without the cluster: `--vary` of a scenario key
+/// over 2 values at 1 rate, run as shards 1/2 and 2/2 into one folder and assembled by `callus
+/// sweep merge`, gives the sweep.csv of the same study run whole, with the varied key as a column
+/// and in the folder names; `--slurm` writes a job array of 2 tasks running those shard commands
+/// and a merge job; bad `--vary`, `--sample` and `--shard` values are refused naming them.
+#[test]
+fn a_varied_study_in_shards_merges_to_the_whole_and_writes_slurm_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = repo("validation/small_run.toml");
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let (whole, sharded) = (path("whole"), path("sharded"));
+    let study = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "sweep",
+            &small,
+            "--vary",
+            "fixator.stiffness_n_per_mm=500,2000",
+            "--set",
+            "protocol.consolidation_days=1",
+            "--no-fields",
+            "--quiet",
+            "--out",
+            out,
+        ];
+        args.extend(extra);
+        let r = callus(&args);
+        assert!(r.status.success(), "{extra:?}: {}", text(&r.stderr));
+        r
+    };
+    study(&whole, &[]);
+    study(&sharded, &["--shard", "1/2"]);
+    study(&sharded, &["--shard", "2/2"]);
+    let merged = callus(&["sweep", "merge", &sharded, "--out", &sharded]);
+    assert!(merged.status.success(), "{}", text(&merged.stderr));
+    let read = |d: &str| std::fs::read_to_string(PathBuf::from(d).join("sweep.csv")).unwrap();
+    assert_eq!(read(&sharded), read(&whole));
+    let csv = read(&whole);
+    assert!(
+        csv.starts_with(
+            "case,rate_mm_per_day,rhythm_steps_per_day,fixator.stiffness_n_per_mm,status"
+        ),
+        "{csv}"
+    );
+    assert!(PathBuf::from(&whole)
+        .join("rate_1_rhythm_2_fixator.stiffness_n_per_mm_2000/summary.json")
+        .is_file());
+
+    let slurm = path("slurm");
+    let r = callus(&[
+        "sweep",
+        &small,
+        "--vary",
+        "fixator.stiffness_n_per_mm=500,2000",
+        "--no-fields",
+        "--out",
+        &slurm,
+        "--slurm",
+        "--sbatch=--time=00:10:00",
+    ]);
+    assert!(r.status.success(), "{}", text(&r.stderr));
+    let script = std::fs::read_to_string(PathBuf::from(&slurm).join("slurm/sweep.sbatch")).unwrap();
+    for needle in [
+        "#SBATCH --array=0-1",
+        "#SBATCH --time=00:10:00",
+        "--vary=fixator.stiffness_n_per_mm=500,2000",
+        "--shard=\"$((SLURM_ARRAY_TASK_ID + 1))/2\"",
+        "--resume",
+    ] {
+        assert!(script.contains(needle), "{needle}: {script}");
+    }
+    let merge = std::fs::read_to_string(PathBuf::from(&slurm).join("slurm/merge.sbatch")).unwrap();
+    assert!(merge.contains("sweep merge"), "{merge}");
+    assert!(
+        !PathBuf::from(&slurm).join("sweep.csv").exists(),
+        "--slurm runs nothing here"
+    );
+
+    for (bad, needle) in [
+        (vec!["--vary", "fixator.stiffness_n_per_mm"], "KEY=V1,V2"),
+        (vec!["--vary", "fixator.stiffnes=1,2"], "stiffnes"),
+        (
+            vec!["--sample", "loading.load_n=uniform(3,1)", "--samples", "4"],
+            "A < B",
+        ),
+        (vec!["--sample", "loading.load_n=uniform(1,3)"], "--samples"),
+        (vec!["--shard", "3/2"], "1 ≤ K ≤ N"),
+    ] {
+        let mut args = vec!["sweep", &small, "--out", &slurm, "--quiet"];
+        args.extend(bad);
+        let r = callus(&args);
+        assert!(!r.status.success());
+        let err = text(&r.stderr);
+        assert!(err.contains(needle), "{needle}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}

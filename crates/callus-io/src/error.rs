@@ -37,6 +37,15 @@ pub enum IoError {
         /// Which field, and its size.
         message: String,
     },
+    /// A sweep's shards cannot be merged, or a shard's record is unreadable (names the file and
+    /// what to do).
+    #[error("{}: {message}", path.display())]
+    Shards {
+        /// The shard record or folder.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// The simulation stopped (its own error names the day and the cause).
     #[error(transparent)]
     Simulation(#[from] callus_sim::SimError),

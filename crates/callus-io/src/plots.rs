@@ -164,7 +164,8 @@ fn stiffness_chart(root: &DrawingArea<SVGBackend, Shift>, title: &str, curves: &
             .label(label.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour));
     }
-    if curves.len() > 1 || !curves[0].0.is_empty() {
+    // A legend for a few curves; a study of many cases is read from sweep.csv instead.
+    if (curves.len() > 1 || !curves[0].0.is_empty()) && curves.len() <= 12 {
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::LowerRight)
@@ -303,6 +304,8 @@ pub struct SweepCase {
     pub rate_mm_per_day: f64,
     /// Rhythm label (`4`, `continuous`).
     pub rhythm: String,
+    /// The case's label in a legend: rate, rhythm and the study's varied or sampled values.
+    pub label: String,
     /// Bridging day, if bridged.
     pub bridging_day: Option<u32>,
     /// Healed day (MODEL.md §6), if healed.
@@ -318,17 +321,23 @@ pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), IoError> {
     let curves: Vec<Curve> = cases
         .iter()
         .filter(|c| !c.stiffness.is_empty())
-        .map(|c| {
-            (
-                format!("{} mm/day, {}", c.rate_mm_per_day, c.rhythm),
-                c.stiffness.clone(),
-            )
-        })
+        .map(|c| (c.label.clone(), c.stiffness.clone()))
         .collect();
     if !curves.is_empty() {
         write_plot(dir, "stiffness", |root| {
             stiffness_chart(root, "Callus stiffness of every case", &curves)
         })?;
+    }
+    // The day grids are over rate × rhythm: drawn when each cell holds one case (a grid over
+    // other keys, or samples, would stack cases in a cell).
+    let mut cells: Vec<(u64, &str)> = cases
+        .iter()
+        .map(|c| (c.rate_mm_per_day.to_bits(), c.rhythm.as_str()))
+        .collect();
+    cells.sort_unstable();
+    cells.dedup();
+    if cells.len() < cases.len() {
+        return Ok(());
     }
     day_grid(
         dir,
@@ -419,6 +428,90 @@ fn day_grid(
                 (x + 0.42, y + 0.55),
                 ("sans-serif", 16).into_font().color(&ink),
             )))?;
+        }
+        Ok(())
+    })
+}
+
+/// The standardised rank regression coefficients of a sampled study (`sensitivity.csv`'s
+/// `srrc_<input>` columns, one row per output) as a grid of cells coloured from −1 (blue) to +1
+/// (red), each with its value; an output without coefficients is a grey row.
+pub fn sensitivity_plot(
+    dir: &Path,
+    table: &[crate::table::Column],
+    inputs: &[String],
+) -> Result<(), IoError> {
+    use crate::table::Values;
+    let column = |name: &str| table.iter().find(|c| c.name == name).map(|c| &c.values);
+    let Some(Values::Text(outputs)) = column("output") else {
+        return Ok(());
+    };
+    let coefficients: Vec<Vec<f64>> = inputs
+        .iter()
+        .map(|k| match column(&format!("srrc_{k}")) {
+            Some(Values::Real(v)) => v.clone(),
+            _ => vec![f64::NAN; outputs.len()],
+        })
+        .collect();
+    // The inputs by their last two key parts (`granulation.youngs_modulus_mpa`), to fit the axis.
+    let short: Vec<String> = inputs
+        .iter()
+        .map(|k| {
+            let parts: Vec<&str> = k.split('.').collect();
+            parts[parts.len().saturating_sub(2)..].join(".")
+        })
+        .collect();
+    let outputs = outputs.clone();
+    write_plot(dir, "sensitivity", |root| {
+        let mut chart = frame(
+            root,
+            "Sensitivity: standardised rank regression coefficients",
+            190,
+        )
+        .build_cartesian_2d(0.0..inputs.len() as f64, 0.0..outputs.len() as f64)?;
+        let name = |v: f64, names: &[String]| {
+            let i = v.floor() as usize;
+            if (v - i as f64 - 0.5).abs() < 1e-6 {
+                names.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(2 * inputs.len() + 1)
+            .y_labels(2 * outputs.len() + 1)
+            .x_label_formatter(&|v| name(*v, &short))
+            .y_label_formatter(&|v| name(*v, &outputs))
+            .x_label_style(("sans-serif", 11))
+            .x_desc("input")
+            .draw()?;
+        for (x, column) in coefficients.iter().enumerate() {
+            for (y, &c) in column.iter().enumerate() {
+                let (colour, text) = if c.is_finite() {
+                    let t = c.clamp(-1.0, 1.0);
+                    let fade = |full: u8| (255.0 - (255.0 - f64::from(full)) * t.abs()) as u8;
+                    let colour = if t >= 0.0 {
+                        RGBColor(fade(214), fade(39), fade(40))
+                    } else {
+                        RGBColor(fade(31), fade(119), fade(180))
+                    };
+                    (colour, format!("{c:+.2}"))
+                } else {
+                    (RGBColor(200, 200, 200), "—".to_string())
+                };
+                let (x, y) = (x as f64, y as f64);
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)],
+                    colour.filled(),
+                )))?;
+                chart.draw_series(std::iter::once(Text::new(
+                    text,
+                    (x + 0.38, y + 0.55),
+                    ("sans-serif", 14).into_font().color(&BLACK),
+                )))?;
+            }
         }
         Ok(())
     })

@@ -1,34 +1,42 @@
-//! Rate × rhythm sweeps: one run per case ([`callus_sim::sweep::cases`]), cases in parallel (one
-//! per rayon thread, each with a sequential factorization: a factorization gains only 1.2–1.45×
-//! from 2 threads, a second case gains 2×), each into its own folder, and one `sweep.csv` with a
-//! row per case, `sweep.h5` with the same rows and every case's history, and `plots/`.
+//! Studies: one run per case ([`callus_sim::sweep`]: a grid over rates, rhythms and any keys, or a
+//! Latin hypercube), cases in parallel (one per rayon thread, each with a sequential factorization:
+//! a factorization gains only 1.2–1.45× from 2 threads, a second case gains 2×), each into its own
+//! folder, and one `sweep.csv` with a row per case (the varied or sampled keys as columns after the
+//! rhythm), `sweep.h5` with the same rows and every case's history, `plots/`, and for a sampled
+//! study `sensitivity.csv` ([`callus_sim::sensitivity`]).
 //!
 //! - A case that fails is a row with `status = failed` and its error; the others go on.
 //! - With `resume`, a case whose folder already holds the `summary.json` of the same scenario is
 //!   read back instead of run again. `summary.json` is written last and atomically, so a killed
 //!   sweep resumed this way ends with the same `sweep.csv` as an uninterrupted one (the file holds
 //!   no timings for that reason).
+//! - A shard (`--shard K/N`) runs its share of the cases ([`callus_sim::sweep::Shard`]) and writes
+//!   `shard-K-of-N.json` (the study's cases and its own rows) instead of the study's files;
+//!   [`merge`] assembles the shards' folders into the files one unsharded sweep writes, byte for
+//!   byte.
 //! - Results do not depend on the number of threads: cases are independent, and a run's assembly
 //!   is bitwise the same on any number of threads.
 
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use callus_bio::Fractions;
-use callus_sim::sweep::{rhythm_label, rhythm_number, Case};
+use callus_sim::sensitivity::output_statistics;
+use callus_sim::sweep::{rhythm_number, Case, Shard};
 use callus_sim::{Scenario, Summary};
 
 use crate::atomic::write_atomically;
 use crate::error::file;
-use crate::plots::{sweep_plots, SweepCase};
+use crate::plots::{sensitivity_plot, sweep_plots, SweepCase};
 use crate::results_h5::write_sweep_h5;
 use crate::run_files::{run, RunOptions};
-use crate::table::{columns_of, csv};
+use crate::table::{columns_of, csv, Column, Values};
 use crate::IoError;
 
 /// What became of one case: a row of `sweep.csv`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CaseResult {
     /// Folder of the case, under the sweep's.
     pub case: String,
@@ -36,8 +44,10 @@ pub struct CaseResult {
     pub rate_mm_per_day: f64,
     /// Steps per day (0 for continuous).
     pub rhythm_steps_per_day: u32,
+    /// The study's varied or sampled keys and this case's values ([`Case::parameters`]).
+    pub parameters: Vec<(String, String)>,
     /// `ok` or `failed`.
-    pub status: &'static str,
+    pub status: String,
     /// Day of bony bridging.
     pub bridging_day: Option<u32>,
     /// Healed day (MODEL.md §6: the fixator's load share below 10 %).
@@ -63,10 +73,7 @@ pub struct CaseResult {
 impl CaseResult {
     fn ok(case: &Case, s: &SummaryFields, resumed: bool) -> CaseResult {
         CaseResult {
-            case: case.name(),
-            rate_mm_per_day: case.rate_mm_per_day,
-            rhythm_steps_per_day: rhythm_number(case.rhythm),
-            status: "ok",
+            status: "ok".into(),
             bridging_day: s.bridging_day,
             healed_day: s.healed_day,
             healing_index_days_per_cm: s.healing_index_days_per_cm,
@@ -76,16 +83,17 @@ impl CaseResult {
             final_fractions: Some(s.final_fractions),
             final_gap_mm: Some(s.final_gap_mm),
             resumed,
-            error: None,
+            ..CaseResult::failed(case, String::new())
         }
     }
 
     fn failed(case: &Case, error: String) -> CaseResult {
         CaseResult {
-            case: case.name(),
+            case: case.name.clone(),
             rate_mm_per_day: case.rate_mm_per_day,
             rhythm_steps_per_day: rhythm_number(case.rhythm),
-            status: "failed",
+            parameters: case.parameters.clone(),
+            status: "failed".into(),
             bridging_day: None,
             healed_day: None,
             healing_index_days_per_cm: None,
@@ -97,6 +105,11 @@ impl CaseResult {
             resumed: false,
             error: Some(error),
         }
+    }
+
+    /// Whether the case finished.
+    pub fn is_ok(&self) -> bool {
+        self.status == "ok"
     }
 }
 
@@ -151,11 +164,17 @@ pub struct SweepOptions {
     pub fields: bool,
     /// Read back cases an earlier sweep finished instead of running them again.
     pub resume: bool,
+    /// Run only this shard's cases and write its record (`shard-K-of-N.json`) instead of the
+    /// study's files.
+    pub shard: Option<Shard>,
+    /// A sampled study's inputs (its sampled keys, in order): `sensitivity.csv` and its plot are
+    /// written over them. Empty for a grid.
+    pub sensitivity_inputs: Vec<String>,
 }
 
 /// Runs every case (in parallel on the current rayon pool), calling `on_case` as each ends, and
-/// writes `sweep.csv`; returns the rows in case order. Fails only if the sweep's own files cannot
-/// be written; a case's failure is its row.
+/// writes the study's files (or, for a shard, its record); returns the rows of the cases run, in
+/// case order. Fails only if the sweep's own files cannot be written; a case's failure is its row.
 pub fn sweep(
     cases: &[Case],
     scenario_file: &str,
@@ -163,10 +182,16 @@ pub fn sweep(
     on_case: &(dyn Fn(&CaseResult) + Sync),
 ) -> Result<Vec<CaseResult>, IoError> {
     std::fs::create_dir_all(&options.out_dir).map_err(file(&options.out_dir))?;
-    let results: Vec<CaseResult> = cases
+    let mine: Vec<&Case> = cases
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| options.shard.is_none_or(|s| s.holds(*i)))
+        .map(|(_, c)| c)
+        .collect();
+    let results: Vec<CaseResult> = mine
         .par_iter()
         .map(|case| {
-            let dir = options.out_dir.join(case.name());
+            let dir = options.out_dir.join(&case.name);
             let result = match options
                 .resume
                 .then(|| SummaryFields::finished(&dir, &case.scenario))
@@ -191,38 +216,363 @@ pub fn sweep(
             result
         })
         .collect();
-    let plotted: Vec<SweepCase> = cases
+    match options.shard {
+        Some(shard) => {
+            let record = ShardRecord {
+                callus_version: env!("CARGO_PKG_VERSION").into(),
+                shard: (shard.index, shard.count),
+                cases: cases.iter().map(|c| c.name.clone()).collect(),
+                study_fingerprint: fingerprint(cases),
+                sensitivity_inputs: options.sensitivity_inputs.clone(),
+                rows: results.clone(),
+            };
+            let json = serde_json::to_string_pretty(&record).expect("a shard record serialises");
+            write_atomically(&options.out_dir.join(record.file_name()), json.as_bytes())?;
+        }
+        None => write_study_files(&options.out_dir, &results, &options.sensitivity_inputs)?,
+    }
+    Ok(results)
+}
+
+/// What a shard leaves for [`merge`]: the whole study's case names and fingerprint (so that shards
+/// of different studies are not merged) and the rows of its own cases.
+#[derive(Serialize, Deserialize)]
+struct ShardRecord {
+    callus_version: String,
+    /// (K, N).
+    shard: (usize, usize),
+    cases: Vec<String>,
+    study_fingerprint: String,
+    sensitivity_inputs: Vec<String>,
+    rows: Vec<CaseResult>,
+}
+
+impl ShardRecord {
+    fn file_name(&self) -> String {
+        format!("shard-{}-of-{}.json", self.shard.0, self.shard.1)
+    }
+}
+
+/// FNV-1a (64 bit) of the study's case names and scenarios as JSON: the same on every machine and
+/// version of Rust, unlike the standard hasher.
+fn fingerprint(cases: &[Case]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in cases {
+        let json = serde_json::to_string(&c.scenario).expect("a scenario serialises");
+        for byte in c.name.bytes().chain(json.bytes()) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// Assembles the shards of one study, found in `dirs` (each holding `shard-K-of-N.json` records and
+/// the case folders of those shards), into `out_dir`: the case folders are copied there unless they
+/// already are, then `sweep.csv`, `sweep.h5`, `plots/` and `sensitivity.csv` are written as one
+/// unsharded sweep writes them. Refuses shards of different studies, a missing or duplicated shard,
+/// and a case folder that is not there, naming what to run.
+pub fn merge(dirs: &[PathBuf], out_dir: &Path) -> Result<Vec<CaseResult>, IoError> {
+    let refuse = |path: &Path, message: String| IoError::Shards {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut records: Vec<(PathBuf, ShardRecord)> = Vec::new();
+    for dir in dirs {
+        let entries = std::fs::read_dir(dir).map_err(file(dir))?;
+        let mut found = false;
+        let mut names: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("shard-") && n.ends_with(".json"))
+            })
+            .collect();
+        names.sort();
+        for path in names {
+            let text = std::fs::read_to_string(&path).map_err(file(&path))?;
+            let record: ShardRecord = serde_json::from_str(&text)
+                .map_err(|e| refuse(&path, format!("not a shard record of callus: {e}")))?;
+            records.push((dir.clone(), record));
+            found = true;
+        }
+        if !found {
+            return Err(refuse(
+                dir,
+                "no shard record (shard-K-of-N.json) here; run `callus sweep ... --shard K/N --out` into it first".into(),
+            ));
+        }
+    }
+    let (first_dir, first) = &records[0];
+    let count = first.shard.1;
+    let mut by_index: Vec<Option<usize>> = vec![None; count];
+    for (i, (dir, r)) in records.iter().enumerate() {
+        let path = dir.join(r.file_name());
+        if r.callus_version != first.callus_version {
+            return Err(refuse(
+                &path,
+                format!(
+                    "written by callus {}, {} by {}; rerun the shards with one version",
+                    r.callus_version,
+                    first_dir.join(first.file_name()).display(),
+                    first.callus_version
+                ),
+            ));
+        }
+        if r.shard.1 != count
+            || r.cases != first.cases
+            || r.study_fingerprint != first.study_fingerprint
+            || r.sensitivity_inputs != first.sensitivity_inputs
+        {
+            return Err(refuse(&path, format!("a shard of another study than {} (other cases, scenario or shard count); merge the shards of one `callus sweep` command", first_dir.join(first.file_name()).display())));
+        }
+        let slot = &mut by_index[r.shard.0 - 1];
+        if let Some(j) = slot.replace(i) {
+            let other = &records[j];
+            return Err(refuse(
+                &path,
+                format!(
+                    "shard {}/{count} is also in {}; give each shard once",
+                    r.shard.0,
+                    other.0.display()
+                ),
+            ));
+        }
+    }
+    if let Some(missing) = by_index.iter().position(Option::is_none) {
+        return Err(refuse(first_dir, format!("shard {}/{count} is missing; run `callus sweep ... --shard {}/{count}` and merge its folder too", missing + 1, missing + 1)));
+    }
+    std::fs::create_dir_all(out_dir).map_err(file(out_dir))?;
+    let mut rows: Vec<Option<CaseResult>> = vec![None; first.cases.len()];
+    for (dir, record) in &records {
+        for row in &record.rows {
+            let i = first
+                .cases
+                .iter()
+                .position(|c| *c == row.case)
+                .ok_or_else(|| {
+                    refuse(
+                        &dir.join(record.file_name()),
+                        format!("case {} is not in the study", row.case),
+                    )
+                })?;
+            if row.is_ok() {
+                let from = dir.join(&row.case);
+                let to = out_dir.join(&row.case);
+                if !from.join("summary.json").is_file() {
+                    return Err(refuse(&from, "the case's folder or its summary.json is missing; rerun its shard with --resume".into()));
+                }
+                if !same_place(&from, &to) {
+                    copy_folder(&from, &to)?;
+                }
+            }
+            rows[i] = Some(CaseResult {
+                resumed: false,
+                ..row.clone()
+            });
+        }
+    }
+    let results: Vec<CaseResult> = rows
+        .into_iter()
+        .zip(&first.cases)
+        .map(|(r, name)| {
+            r.ok_or_else(|| {
+                refuse(
+                    first_dir,
+                    format!("no shard holds a row of case {name}; rerun the shards"),
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    write_study_files(out_dir, &results, &first.sensitivity_inputs)?;
+    Ok(results)
+}
+
+/// Whether two paths are the same folder (both existing).
+fn same_place(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Copies the folder `from` to `to` (replacing it): into a temporary folder beside it, renamed
+/// when whole, so an interrupted merge leaves no half-copied case.
+fn copy_folder(from: &Path, to: &Path) -> Result<(), IoError> {
+    let parent = to.parent().unwrap_or(Path::new("."));
+    let staging = tempfile::Builder::new()
+        .prefix(".merging-")
+        .tempdir_in(parent)
+        .map_err(file(parent))?;
+    fn copy_into(from: &Path, to: &Path) -> Result<(), IoError> {
+        std::fs::create_dir_all(to).map_err(file(to))?;
+        for entry in std::fs::read_dir(from).map_err(file(from))? {
+            let entry = entry.map_err(file(from))?;
+            let (source, target) = (entry.path(), to.join(entry.file_name()));
+            if entry.file_type().map_err(file(&source))?.is_dir() {
+                copy_into(&source, &target)?;
+            } else {
+                std::fs::copy(&source, &target).map_err(file(&source))?;
+            }
+        }
+        Ok(())
+    }
+    let staged = staging.path().join("case");
+    copy_into(from, &staged)?;
+    if to.exists() {
+        std::fs::remove_dir_all(to).map_err(file(to))?;
+    }
+    std::fs::rename(&staged, to).map_err(file(to))
+}
+
+/// The study's files from its rows (in case order): `plots/`, `sweep.csv`, `sweep.h5` and, for a
+/// sampled study, `sensitivity.csv` and its plot.
+fn write_study_files(
+    out_dir: &Path,
+    results: &[CaseResult],
+    sensitivity_inputs: &[String],
+) -> Result<(), IoError> {
+    let plotted: Vec<SweepCase> = results
         .iter()
-        .zip(&results)
-        .map(|(case, r)| SweepCase {
-            rate_mm_per_day: case.rate_mm_per_day,
-            rhythm: rhythm_label(case.rhythm),
+        .map(|r| SweepCase {
+            rate_mm_per_day: r.rate_mm_per_day,
+            rhythm: rhythm_text(r.rhythm_steps_per_day),
+            label: std::iter::once(format!(
+                "{} mm/day, {}",
+                r.rate_mm_per_day,
+                rhythm_text(r.rhythm_steps_per_day)
+            ))
+            .chain(r.parameters.iter().map(|(k, v)| format!("{k} = {v}")))
+            .collect::<Vec<_>>()
+            .join(", "),
             bridging_day: r.bridging_day,
             healed_day: r.healed_day,
-            failed: r.status != "ok",
-            stiffness: if r.status == "ok" {
-                stiffness_history(&options.out_dir.join(&r.case).join("history.csv"))
+            failed: !r.is_ok(),
+            stiffness: if r.is_ok() {
+                stiffness_history(&out_dir.join(&r.case).join("history.csv"))
             } else {
                 Vec::new()
             },
         })
         .collect();
-    sweep_plots(&options.out_dir.join("plots"), &plotted)?;
-    let rows: Vec<SweepRow> = results.iter().map(SweepRow::of).collect();
-    let columns = columns_of(&rows);
-    write_atomically(&options.out_dir.join("sweep.csv"), csv(&columns).as_bytes())?;
+    sweep_plots(&out_dir.join("plots"), &plotted)?;
+    let columns = sweep_columns(results);
+    write_atomically(&out_dir.join("sweep.csv"), csv(&columns).as_bytes())?;
     let finished: Vec<(String, PathBuf)> = results
         .iter()
-        .filter(|r| r.status == "ok")
-        .map(|r| {
-            (
-                r.case.clone(),
-                options.out_dir.join(&r.case).join("results.h5"),
-            )
+        .filter(|r| r.is_ok())
+        .map(|r| (r.case.clone(), out_dir.join(&r.case).join("results.h5")))
+        .collect();
+    write_sweep_h5(&out_dir.join("sweep.h5"), &columns, &finished)?;
+    if !sensitivity_inputs.is_empty() {
+        let table = sensitivity_table(results, sensitivity_inputs);
+        write_atomically(&out_dir.join("sensitivity.csv"), csv(&table).as_bytes())?;
+        sensitivity_plot(&out_dir.join("plots"), &table, sensitivity_inputs)?;
+    }
+    Ok(())
+}
+
+/// An output of a case, if it has one.
+pub type Output = fn(&CaseResult) -> Option<f64>;
+
+/// A rhythm as `sweep.csv` has it (steps per day, 0 for continuous), as a case name writes it.
+fn rhythm_text(steps_per_day: u32) -> String {
+    match steps_per_day {
+        0 => "continuous".into(),
+        n => n.to_string(),
+    }
+}
+
+/// The outputs a sampled study's statistics are given for: (name, value of a row).
+pub const STUDY_OUTPUTS: [(&str, Output); 5] = [
+    ("healed_day", |r| r.healed_day.map(f64::from)),
+    ("bridging_day", |r| r.bridging_day.map(f64::from)),
+    ("final_stiffness_n_per_mm", |r| r.final_stiffness_n_per_mm),
+    ("final_bone_fraction", |r| {
+        r.final_fractions.map(|f| f.bone())
+    }),
+    ("max_peak_force_n", |r| r.max_peak_force_n),
+];
+
+/// `sensitivity.csv`: a row per output of [`STUDY_OUTPUTS`] with the cases that have it, its mean,
+/// 5th and 95th percentiles, the R² of the rank regression and one SRRC column per input
+/// (`srrc_<key>`).
+fn sensitivity_table(results: &[CaseResult], inputs: &[String]) -> Vec<Column> {
+    let input_values: Vec<Vec<f64>> = inputs
+        .iter()
+        .map(|key| {
+            results
+                .iter()
+                .map(|r| {
+                    r.parameters
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .and_then(|(_, v)| v.parse().ok())
+                        .unwrap_or(f64::NAN)
+                })
+                .collect()
         })
         .collect();
-    write_sweep_h5(&options.out_dir.join("sweep.h5"), &columns, &finished)?;
-    Ok(results)
+    let stats: Vec<_> = STUDY_OUTPUTS
+        .iter()
+        .map(|(_, value)| {
+            let y: Vec<f64> = results
+                .iter()
+                .map(|r| value(r).unwrap_or(f64::NAN))
+                .collect();
+            output_statistics(&input_values, &y)
+        })
+        .collect();
+    let real = |name: String, f: &dyn Fn(usize) -> f64| Column {
+        name,
+        values: Values::Real((0..stats.len()).map(f).collect()),
+    };
+    let mut columns = vec![
+        Column {
+            name: "output".into(),
+            values: Values::Text(STUDY_OUTPUTS.iter().map(|(n, _)| n.to_string()).collect()),
+        },
+        Column {
+            name: "cases".into(),
+            values: Values::Integer(stats.iter().map(|s| s.cases as i64).collect()),
+        },
+        real("mean".into(), &|i| stats[i].mean),
+        real("p5".into(), &|i| stats[i].p5),
+        real("p95".into(), &|i| stats[i].p95),
+        real("rank_r2".into(), &|i| stats[i].rank_r2),
+    ];
+    for (k, key) in inputs.iter().enumerate() {
+        columns.push(real(format!("srrc_{key}"), &|i| stats[i].srrc[k]));
+    }
+    columns
+}
+
+/// The columns of `sweep.csv` and `/summary` of `sweep.h5`: case, rate, rhythm, the study's keys
+/// (numbers where every value is one), then the outcome.
+fn sweep_columns(results: &[CaseResult]) -> Vec<Column> {
+    let rows: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| {
+            let mut row = serde_json::Map::new();
+            row.insert("case".into(), r.case.clone().into());
+            row.insert("rate_mm_per_day".into(), r.rate_mm_per_day.into());
+            row.insert("rhythm_steps_per_day".into(), r.rhythm_steps_per_day.into());
+            for (key, value) in &r.parameters {
+                let cell = match value.parse::<f64>() {
+                    Ok(v) if v.is_finite() => v.into(),
+                    _ => value.trim_matches('"').into(),
+                };
+                row.insert(key.clone(), cell);
+            }
+            let rest = serde_json::to_value(SweepRow::of(r)).expect("a row serialises");
+            if let serde_json::Value::Object(rest) = rest {
+                row.extend(rest);
+            }
+            serde_json::Value::Object(row)
+        })
+        .collect();
+    columns_of(&rows)
 }
 
 /// (day, callus stiffness in N/mm) from a run's `history.csv` (empty if it cannot be read).
@@ -244,12 +594,9 @@ fn stiffness_history(path: &Path) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// A row of `sweep.csv` and `/summary` of `sweep.h5` (its fields in order are the columns).
+/// The outcome columns of a row of `sweep.csv` (its fields in order), after the study's keys.
 #[derive(serde::Serialize)]
 struct SweepRow<'a> {
-    case: &'a str,
-    rate_mm_per_day: f64,
-    rhythm_steps_per_day: u32,
     status: &'a str,
     bridging_day: Option<u32>,
     healed_day: Option<u32>,
@@ -271,10 +618,7 @@ struct SweepRow<'a> {
 impl SweepRow<'_> {
     fn of(r: &CaseResult) -> SweepRow<'_> {
         SweepRow {
-            case: &r.case,
-            rate_mm_per_day: r.rate_mm_per_day,
-            rhythm_steps_per_day: r.rhythm_steps_per_day,
-            status: r.status,
+            status: &r.status,
             bridging_day: r.bridging_day,
             healed_day: r.healed_day,
             healing_index_days_per_cm: r.healing_index_days_per_cm,

@@ -11,7 +11,8 @@
 //!   materials of the elements ([`materials`]).
 //! - The phases' machinery: the mechanics of a day ([`mechanics`]), gap growth ([`growth`]) and
 //!   rezoning ([`rezone`]), the observables ([`observe`]).
-//! - Studies: the cases of a rate × rhythm sweep ([`sweep`]).
+//! - Studies: the cases of a grid over rates, rhythms and any keys, or of a Latin hypercube, and
+//!   their shards ([`sweep`]); the statistics of a sampled study ([`sensitivity`]).
 
 pub mod body;
 mod error;
@@ -25,6 +26,7 @@ pub mod record;
 pub mod remap;
 pub mod rezone;
 pub mod scenario;
+pub mod sensitivity;
 pub mod simulation;
 pub mod state;
 pub mod sweep;

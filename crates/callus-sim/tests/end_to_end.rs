@@ -149,7 +149,7 @@ fn rhythm_more_steps_lower_step_force_at_the_end_of_distraction() {
         .map(|c| {
             let run = Simulation::new(&c.scenario, "default", SimOptions::default())
                 .and_then(|s| s.run(&mut ()))
-                .unwrap_or_else(|e| panic!("{}: {e}", c.name()));
+                .unwrap_or_else(|e| panic!("{}: {e}", c.name));
             let last = run.history.iter().rfind(|h| h.phase == Phase::Distraction);
             last.and_then(|h| h.peak_force_n).unwrap()
         })
@@ -190,7 +190,7 @@ fn rhythm_more_steps_no_worse_healing() {
         .map(|c| {
             Simulation::new(&c.scenario, "default", SimOptions::default())
                 .and_then(|s| s.run(&mut ()))
-                .unwrap_or_else(|e| panic!("{}: {e}", c.name()))
+                .unwrap_or_else(|e| panic!("{}: {e}", c.name))
                 .summary
         })
         .collect();
