@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: the Rust test suite, the whole runs that need an optimised build (release,
 # `--ignored`), the verification cases (callus validate), then the third-party reader checks (VTK
-# opens the .vtu files, h5py the HDF5 layout, VTK's XDMF reader the time series, Pillow the PNG plots). Installs what it
+# opens the .vtu files, h5py the HDF5 layout, VTK's XDMF reader the time series, Pillow the PNG plots), and a sweep as a
+# Slurm job array when a cluster answers (.ci/run starts one). Installs what it
 # needs itself (crates by cargo, cmake for HDF5 by scripts/cmake, VTK and h5py by
 # scripts/python-tools.sh).
 set -euo pipefail
@@ -15,3 +16,4 @@ target_dir="$(cargo metadata --format-version 1 --no-deps | "$python" -c 'import
 "$python" scripts/check_vtk_readers.py "$target_dir/debug/callus"
 "$python" scripts/check_hdf5_readers.py "$target_dir/debug/callus"
 "$python" scripts/check_png_readers.py "$target_dir/debug/callus"
+scripts/check_slurm.sh "$target_dir/debug/callus"
