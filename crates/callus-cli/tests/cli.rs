@@ -192,6 +192,18 @@ fn validate_fails_on_a_wrong_reference_and_names_a_bad_case_file() {
     );
 }
 
+/// `callus sweep SCENARIO --out OUT --quiet BAD...` exits non-zero with `needle` in its one-paragraph
+/// error, without a panic.
+fn sweep_is_refused(scenario: &str, out: &str, bad: &[&str], needle: &str) {
+    let mut args = vec!["sweep", scenario, "--out", out, "--quiet"];
+    args.extend(bad);
+    let r = callus(&args);
+    assert!(!r.status.success(), "{bad:?}");
+    let err = text(&r.stderr);
+    assert!(err.contains(needle), "{needle}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 /// Goal: `callus sweep` as a user runs it: the small scenario at 2 rates × 2 rhythms with a
 /// `--set`, one row per case in sweep.csv, the table on stdout; a bad setting, rate or rhythm is
 /// refused with exit 1 (or clap's 2), naming it, before any case runs.
@@ -239,13 +251,7 @@ fn sweep_runs_the_cases_and_refuses_bad_settings() {
         (vec!["--rates", "-1"], "protocol.rate_mm_per_day"),
         (vec!["--rhythms", "fast"], "fast"),
     ] {
-        let mut args = vec!["sweep", &small, "--out", &out, "--quiet"];
-        args.extend(bad);
-        let r = callus(&args);
-        assert!(!r.status.success());
-        let err = text(&r.stderr);
-        assert!(err.contains(needle), "{needle}: {err}");
-        assert!(!err.contains("panicked"), "{err}");
+        sweep_is_refused(&small, &out, &bad, needle);
     }
 }
 
@@ -336,12 +342,6 @@ fn a_varied_study_in_shards_merges_to_the_whole_and_writes_slurm_jobs() {
         (vec!["--sample", "loading.load_n=uniform(1,3)"], "--samples"),
         (vec!["--shard", "3/2"], "1 ≤ K ≤ N"),
     ] {
-        let mut args = vec!["sweep", &small, "--out", &slurm, "--quiet"];
-        args.extend(bad);
-        let r = callus(&args);
-        assert!(!r.status.success());
-        let err = text(&r.stderr);
-        assert!(err.contains(needle), "{needle}: {err}");
-        assert!(!err.contains("panicked"), "{err}");
+        sweep_is_refused(&small, &slurm, &bad, needle);
     }
 }

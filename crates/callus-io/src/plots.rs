@@ -355,6 +355,37 @@ pub fn sweep_plots(dir: &Path, cases: &[SweepCase]) -> Result<(), IoError> {
     )
 }
 
+/// The name of the cell whose centre is at `v` on a grid axis (ticks every half cell: the names
+/// stand at the centres, the other ticks are blank).
+fn centre_name(v: f64, names: &[String]) -> String {
+    let i = v.floor() as usize;
+    if (v - i as f64 - 0.5).abs() < 1e-6 {
+        names.get(i).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// Cell (x, y) of a grid chart (unit cells), filled with `colour`, with `text` in `ink`.
+fn draw_cell(
+    chart: &mut ChartContext<SVGBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    (x, y): (usize, usize),
+    colour: RGBColor,
+    text: String,
+    ink: RGBColor,
+    font_size: u32,
+) -> Drawn {
+    let (x, y) = (x as f64, y as f64);
+    let cell = [(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)];
+    chart.draw_series(std::iter::once(Rectangle::new(cell, colour.filled())))?;
+    chart.draw_series(std::iter::once(Text::new(
+        text,
+        (x + 0.4, y + 0.55),
+        ("sans-serif", font_size).into_font().color(&ink),
+    )))?;
+    Ok(())
+}
+
 /// A day of each case (`day_of`) as a coloured cell over rate × rhythm, as the plot `stem`.
 fn day_grid(
     dir: &Path,
@@ -380,23 +411,14 @@ fn day_grid(
     write_plot(dir, stem, |root| {
         let mut chart = frame(root, title, 90)
             .build_cartesian_2d(0.0..rates.len() as f64, 0.0..rhythms.len() as f64)?;
-        // Ticks every half cell; the names stand at the cell centres.
-        let name = |v: f64, names: &[String]| {
-            let i = v.floor() as usize;
-            if (v - i as f64 - 0.5).abs() < 1e-6 {
-                names.get(i).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
         let rate_names: Vec<String> = rates.iter().map(|r| r.to_string()).collect();
         chart
             .configure_mesh()
             .disable_mesh()
             .x_labels(2 * rates.len() + 1)
             .y_labels(2 * rhythms.len() + 1)
-            .x_label_formatter(&|v| name(*v, &rate_names))
-            .y_label_formatter(&|v| name(*v, &rhythms))
+            .x_label_formatter(&|v| centre_name(*v, &rate_names))
+            .y_label_formatter(&|v| centre_name(*v, &rhythms))
             .x_desc("distraction rate (mm/day)")
             .y_desc("rhythm (steps/day)")
             .draw()?;
@@ -420,14 +442,7 @@ fn day_grid(
                 }
                 (false, None) => (RGBColor(190, 190, 190), "—".to_string(), BLACK),
             };
-            let (x, y) = (x as f64, y as f64);
-            let cell = [(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)];
-            chart.draw_series(std::iter::once(Rectangle::new(cell, colour.filled())))?;
-            chart.draw_series(std::iter::once(Text::new(
-                text,
-                (x + 0.42, y + 0.55),
-                ("sans-serif", 16).into_font().color(&ink),
-            )))?;
+            draw_cell(&mut chart, (x, y), colour, text, ink, 16)?;
         }
         Ok(())
     })
@@ -469,21 +484,13 @@ pub fn sensitivity_plot(
             190,
         )
         .build_cartesian_2d(0.0..inputs.len() as f64, 0.0..outputs.len() as f64)?;
-        let name = |v: f64, names: &[String]| {
-            let i = v.floor() as usize;
-            if (v - i as f64 - 0.5).abs() < 1e-6 {
-                names.get(i).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
         chart
             .configure_mesh()
             .disable_mesh()
             .x_labels(2 * inputs.len() + 1)
             .y_labels(2 * outputs.len() + 1)
-            .x_label_formatter(&|v| name(*v, &short))
-            .y_label_formatter(&|v| name(*v, &outputs))
+            .x_label_formatter(&|v| centre_name(*v, &short))
+            .y_label_formatter(&|v| centre_name(*v, &outputs))
             .x_label_style(("sans-serif", 11))
             .x_desc("input")
             .draw()?;
@@ -501,16 +508,7 @@ pub fn sensitivity_plot(
                 } else {
                     (RGBColor(200, 200, 200), "—".to_string())
                 };
-                let (x, y) = (x as f64, y as f64);
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)],
-                    colour.filled(),
-                )))?;
-                chart.draw_series(std::iter::once(Text::new(
-                    text,
-                    (x + 0.38, y + 0.55),
-                    ("sans-serif", 14).into_font().color(&BLACK),
-                )))?;
+                draw_cell(&mut chart, (x, y), colour, text, BLACK, 14)?;
             }
         }
         Ok(())
