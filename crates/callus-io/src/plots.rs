@@ -449,8 +449,9 @@ fn day_grid(
 }
 
 /// The standardised rank regression coefficients of a sampled study (`sensitivity.csv`'s
-/// `srrc_<input>` columns, one row per output) as a grid of cells coloured from −1 (blue) to +1
-/// (red), each with its value; an output without coefficients is a grey row.
+/// `srrc_<input>` columns, one row per output) as a grid of cells, an input per row and an output
+/// per column, coloured from −1 (blue) to +1 (red), each with its value; an output without
+/// coefficients is a grey column.
 pub fn sensitivity_plot(
     dir: &Path,
     table: &[crate::table::Column],
@@ -476,26 +477,36 @@ pub fn sensitivity_plot(
             parts[parts.len().saturating_sub(2)..].join(".")
         })
         .collect();
-    let outputs = outputs.clone();
+    // The outputs as words, to fit a column each.
+    let outputs: Vec<String> = outputs
+        .iter()
+        .map(|o| {
+            o.trim_end_matches("_n_per_mm")
+                .trim_end_matches("_n")
+                .replace('_', " ")
+        })
+        .collect();
     write_plot(dir, "sensitivity", |root| {
         let mut chart = frame(
             root,
             "Sensitivity: standardised rank regression coefficients",
-            190,
+            230,
         )
-        .build_cartesian_2d(0.0..inputs.len() as f64, 0.0..outputs.len() as f64)?;
+        .build_cartesian_2d(0.0..outputs.len() as f64, 0.0..inputs.len() as f64)?;
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_labels(2 * inputs.len() + 1)
-            .y_labels(2 * outputs.len() + 1)
-            .x_label_formatter(&|v| centre_name(*v, &short))
-            .y_label_formatter(&|v| centre_name(*v, &outputs))
-            .x_label_style(("sans-serif", 11))
-            .x_desc("input")
+            .x_labels(2 * outputs.len() + 1)
+            .y_labels(2 * inputs.len() + 1)
+            .x_label_formatter(&|v| centre_name(*v, &outputs))
+            .y_label_formatter(&|v| centre_name(*v, &short))
+            .x_label_style(("sans-serif", 12))
+            .y_label_style(("sans-serif", 11))
+            .x_desc("output")
             .draw()?;
-        for (x, column) in coefficients.iter().enumerate() {
-            for (y, &c) in column.iter().enumerate() {
+        let font = if inputs.len() > 10 { 11 } else { 14 };
+        for (y, column) in coefficients.iter().enumerate() {
+            for (x, &c) in column.iter().enumerate() {
                 let (colour, text) = if c.is_finite() {
                     let t = c.clamp(-1.0, 1.0);
                     let fade = |full: u8| (255.0 - (255.0 - f64::from(full)) * t.abs()) as u8;
@@ -508,7 +519,7 @@ pub fn sensitivity_plot(
                 } else {
                     (RGBColor(200, 200, 200), "—".to_string())
                 };
-                draw_cell(&mut chart, (x, y), colour, text, BLACK, 14)?;
+                draw_cell(&mut chart, (x, y), colour, text, BLACK, font)?;
             }
         }
         Ok(())
