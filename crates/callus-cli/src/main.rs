@@ -30,8 +30,9 @@ enum Command {
     /// Simulate a distraction protocol day by day (the built-in default scenario without a file)
     /// and write history.csv, forces.csv, summary.json and ParaView fields into --out.
     Run(run::RunArgs),
-    /// Run a scenario at every distraction rate × rhythm (cases in parallel, one per core): one
-    /// folder of run outputs per case and sweep.csv with a row per case.
+    /// A study of a scenario: every rate × rhythm × varied key (--vary), or Latin-hypercube samples
+    /// (--sample), cases in parallel (one per core), in shards or as a Slurm job array: one folder
+    /// of run outputs per case, sweep.csv with a row per case, sweep.h5, plots.
     #[command(allow_negative_numbers = true)]
     Sweep(Box<sweep::SweepArgs>),
     /// Mesh tools: generate the built-in osteotomy mesh, inspect or convert a Gmsh file.
