@@ -254,14 +254,15 @@ impl TissueCatalogue {
             }
         }
         entry.check()?;
-        if property == "permeability_m4_per_ns" {
-            t.mobility_mm4_per_ns = value * M4_TO_MM4;
-        } else {
-            *t = Tissue {
-                mobility_mm4_per_ns: t.mobility_mm4_per_ns,
-                ..entry.into_tissue()
-            };
-        }
+        // The mobility through m⁴/(N·s) and back is not exact: keep it unless it is the one set.
+        let mobility_mm4_per_ns = match property {
+            "permeability_m4_per_ns" => value * M4_TO_MM4,
+            _ => t.mobility_mm4_per_ns,
+        };
+        *t = Tissue {
+            mobility_mm4_per_ns,
+            ..entry.into_tissue()
+        };
         Ok(self)
     }
 

@@ -277,12 +277,7 @@ fn args_for_tasks(args: &StudyArgs) -> Vec<String> {
         out.push(format!("--set={s}"));
     }
     for s in &args.sampled {
-        let law = match s.law {
-            callus_sim::sweep::Law::Uniform(a, b) => format!("uniform({a:?},{b:?})"),
-            callus_sim::sweep::Law::LogUniform(a, b) => format!("loguniform({a:?},{b:?})"),
-            callus_sim::sweep::Law::Normal(a, b) => format!("normal({a:?},{b:?})"),
-        };
-        out.push(format!("--sample={}={law}", s.key));
+        out.push(format!("--sample={}={}", s.key, s.law));
     }
     if let Some(n) = args.samples {
         out.push(format!("--samples={n}"));

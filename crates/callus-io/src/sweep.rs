@@ -277,34 +277,13 @@ pub fn merge(dirs: &[PathBuf], out_dir: &Path) -> Result<Vec<CaseResult>, IoErro
         path: path.to_path_buf(),
         message,
     };
-    let mut records: Vec<(PathBuf, ShardRecord)> = Vec::new();
-    for dir in dirs {
-        let entries = std::fs::read_dir(dir).map_err(file(dir))?;
-        let mut found = false;
-        let mut names: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("shard-") && n.ends_with(".json"))
-            })
-            .collect();
-        names.sort();
-        for path in names {
-            let text = std::fs::read_to_string(&path).map_err(file(&path))?;
-            let record: ShardRecord = serde_json::from_str(&text)
-                .map_err(|e| refuse(&path, format!("not a shard record of callus: {e}")))?;
-            records.push((dir.clone(), record));
-            found = true;
-        }
-        if !found {
-            return Err(refuse(
-                dir,
-                "no shard record (shard-K-of-N.json) here; run `callus sweep ... --shard K/N --out` into it first".into(),
-            ));
-        }
-    }
-    let (first_dir, first) = &records[0];
+    let records = read_shard_records(dirs)?;
+    let Some((first_dir, first)) = records.first() else {
+        return Err(refuse(
+            Path::new("."),
+            "give the folders of the shards to merge".into(),
+        ));
+    };
     let count = first.shard.1;
     let mut by_index: Vec<Option<usize>> = vec![None; count];
     for (i, (dir, r)) in records.iter().enumerate() {
@@ -387,6 +366,45 @@ pub fn merge(dirs: &[PathBuf], out_dir: &Path) -> Result<Vec<CaseResult>, IoErro
         .collect::<Result<_, _>>()?;
     write_study_files(out_dir, &results, &first.sensitivity_inputs)?;
     Ok(results)
+}
+
+/// The shard records (`shard-K-of-N.json`) of each folder of `dirs`, with their folder; refuses a
+/// folder without one, a file that is not a record and a record whose K/N is impossible.
+fn read_shard_records(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, ShardRecord)>, IoError> {
+    let refuse = |path: &Path, message: String| IoError::Shards {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut records = Vec::new();
+    for dir in dirs {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(file(dir))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("shard-") && n.ends_with(".json"))
+            })
+            .collect();
+        if names.is_empty() {
+            return Err(refuse(
+                dir,
+                "no shard record (shard-K-of-N.json) here; run `callus sweep ... --shard K/N --out` into it first".into(),
+            ));
+        }
+        names.sort();
+        for path in names {
+            let text = std::fs::read_to_string(&path).map_err(file(&path))?;
+            let record: ShardRecord = serde_json::from_str(&text)
+                .map_err(|e| refuse(&path, format!("not a shard record of callus: {e}")))?;
+            let (k, n) = record.shard;
+            if !(1 <= k && k <= n) {
+                return Err(refuse(&path, format!("shard {k}/{n} is impossible (1 ≤ K ≤ N); the record is damaged: rerun the shard")));
+            }
+            records.push((dir.clone(), record));
+        }
+    }
+    Ok(records)
 }
 
 /// Whether two paths are the same folder (both existing).

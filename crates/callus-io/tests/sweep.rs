@@ -247,6 +247,17 @@ fn shards_merged_equal_the_whole_study() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("shard 2/2 is missing"), "{e}");
+    // A damaged record (an impossible K/N) is refused, not a panic.
+    let damaged = tempfile::tempdir().unwrap();
+    let record = read(&one.path().join("shard-1-of-2.json"));
+    let mut json: serde_json::Value = serde_json::from_str(&record).unwrap();
+    json["shard"] = serde_json::json!([3, 2]);
+    std::fs::write(damaged.path().join("shard-3-of-2.json"), json.to_string()).unwrap();
+    let e = merge(&[damaged.path().to_path_buf()], merged.path())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("impossible"), "{e}");
+    assert!(merge(&[], merged.path()).is_err());
     let other = tempfile::tempdir().unwrap();
     let mut changed = cases.clone();
     changed[1].scenario.protocol.consolidation_days += 1;

@@ -49,6 +49,29 @@ pub enum ScenarioError {
     },
 }
 
+impl ScenarioError {
+    /// The same error, naming `file` (a study's case) as where it is.
+    pub fn in_file(self, file: &str) -> ScenarioError {
+        match self {
+            ScenarioError::Parse {
+                file: given,
+                message,
+            } => ScenarioError::Parse {
+                file: file.to_string(),
+                message: format!("{given}: {message}"),
+            },
+            ScenarioError::Value {
+                key, value, why, ..
+            } => ScenarioError::Value {
+                file: file.to_string(),
+                key,
+                value,
+                why,
+            },
+        }
+    }
+}
+
 /// Geometry: the built-in osteotomy or a Gmsh mesh.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -170,10 +170,12 @@ fn case(
     file: &str,
 ) -> Result<Case, SimError> {
     let settings: Vec<String> = parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let mut scenario = base.with_settings(&settings)?;
+    let label = format!("{file} (case {name})");
+    let mut scenario = base
+        .with_settings(&settings)
+        .map_err(|e| e.in_file(&label))?;
     scenario.protocol.rate_mm_per_day = rate;
     scenario.protocol.rhythm = rhythm;
-    let label = format!("{file} (case {name})");
     scenario.validate(&label)?;
     scenario.tissue_catalogue(&label)?;
     Ok(Case {
@@ -220,6 +222,18 @@ impl Law {
             Law::Normal(mean, sd) => Normal::new(mean, sd)
                 .expect("a checked normal law")
                 .inverse_cdf(u),
+        }
+    }
+}
+
+/// The law as `--sample` writes it (`uniform(0.5,1.5)`), which [`Sampled::parse`] reads back
+/// exactly (the numbers in their shortest exact form).
+impl std::fmt::Display for Law {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Law::Uniform(a, b) => write!(f, "uniform({a:?},{b:?})"),
+            Law::LogUniform(a, b) => write!(f, "loguniform({a:?},{b:?})"),
+            Law::Normal(a, b) => write!(f, "normal({a:?},{b:?})"),
         }
     }
 }

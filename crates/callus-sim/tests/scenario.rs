@@ -248,6 +248,13 @@ fn tissue_properties_are_scenario_keys() {
         e.contains("tissues.granulation.porosity") && e.contains("(0, 1)"),
         "{e}"
     );
+    // The keys [tissues] has besides tissue tables, as the refusal lists them: those of the
+    // default scenario's table.
+    let e = error("[tissues]\nwindow_day = 3\n");
+    let table = toml::Table::try_from(Scenario::default_scenario()).unwrap();
+    for key in table["tissues"].as_table().unwrap().keys() {
+        assert!(e.contains(key.as_str()), "{key}: {e}");
+    }
     let e = parse("[tissues.granulaton]\nporosity = 0.5\n")
         .unwrap()
         .tissue_catalogue("my.toml")

@@ -127,14 +127,22 @@ fn a_latin_hypercube_is_stratified_reproducible_and_checked() {
         latin_hypercube(&base, &keys, n, 8, "default").unwrap(),
         cases
     );
-    let wide = [sample("tissues.granulation.youngs_modulus_mpa=normal(1,2)")];
-    let e = latin_hypercube(&base, &wide, 32, 1, "default")
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("sample_") && e.contains("tissues.granulation.youngs_modulus_mpa"),
-        "{e}"
-    );
+    // Out of range, through the tissue catalogue and through the scenario's own checks.
+    for wide in [
+        "tissues.granulation.youngs_modulus_mpa=normal(1,2)",
+        "fixator.stiffness_n_per_mm=normal(100,500)",
+    ] {
+        let e = latin_hypercube(&base, &[sample(wide)], 32, 1, "default")
+            .unwrap_err()
+            .to_string();
+        let key = wide.split('=').next().unwrap();
+        assert!(e.contains("sample_") && e.contains(key), "{e}");
+    }
+    // A law written out reads back the same (the shard tasks of --slurm pass it on).
+    for key in &keys {
+        let text = format!("{}={}", key.key, key.law);
+        assert_eq!(&Sampled::parse(&text).unwrap(), key, "{text}");
+    }
     for bad in [
         "k=uniform(2,1)",
         "k=loguniform(0,1)",
