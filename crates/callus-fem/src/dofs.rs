@@ -96,6 +96,11 @@ impl DofMap {
         &self.kinds
     }
 
+    /// The node of `dof`.
+    pub fn node_of(&self, dof: usize) -> NodeId {
+        self.node_first.partition_point(|&first| first <= dof) - 1
+    }
+
     /// The dofs of `node`.
     pub fn node_dofs(&self, node: NodeId) -> std::ops::Range<usize> {
         self.node_first[node]..self.node_first[node + 1]

@@ -42,6 +42,18 @@ pub enum FemError {
         /// Largest error of the test solve.
         miss: f64,
     },
+    /// A solve gave a value that is not a number (NaN or infinite): the system had a material
+    /// value, a load or a time step that is zero, infinite or not a number, or is too badly
+    /// conditioned to solve.
+    #[error("the solution is not a number at node {node} (0-based; {unknown}) after a time step of {dt:e} (s; days for cells and vascularity): a material value (modulus, permeability) or a load is zero, infinite or out of range, or the time step is; check the tissue table and the scenario's [numerics]")]
+    NotFinite {
+        /// The first node (0-based index) whose value is not finite.
+        node: usize,
+        /// Which of its unknowns.
+        unknown: &'static str,
+        /// The time step (s; days for the cells and the vascularity).
+        dt: f64,
+    },
     /// METIS failed.
     #[error("METIS nested dissection failed with status {0}")]
     Ordering(i32),

@@ -21,7 +21,7 @@
 use std::time::Instant;
 
 use crate::bc::{Constraints, Lifting};
-use crate::dofs::DofKind;
+use crate::dofs::{DofKind, DofMap};
 use crate::pattern::{mul_vec, Matrix};
 use crate::problem::Discretisation;
 pub use crate::problem::Operators;
@@ -157,7 +157,7 @@ impl<'d> StaticSolve<'d> {
 /// the last Δt.
 pub struct BackwardEuler<'d> {
     symbolic: &'d SymbolicFactorization,
-    kinds: &'d [DofKind],
+    dofs: &'d DofMap,
     operators: &'d Operators,
     constraints: Constraints,
     supports: Vec<(usize, f64)>,
@@ -178,7 +178,7 @@ impl<'d> BackwardEuler<'d> {
     ) -> BackwardEuler<'d> {
         BackwardEuler {
             symbolic: &disc.symbolic,
-            kinds: disc.dofs.kinds(),
+            dofs: &disc.dofs,
             operators,
             constraints,
             supports: Vec::new(),
@@ -202,7 +202,8 @@ impl<'d> BackwardEuler<'d> {
     }
 
     /// One step of `dt`: x (x_n on entry, of the system's size) becomes x_{n+1}, under the load
-    /// f_{n+1} (none: no load).
+    /// f_{n+1} (none: no load). A solution that is not finite is an error naming its node
+    /// ([`FemError::NotFinite`]), and leaves x as it was.
     pub fn step(&mut self, dt: f64, x: &mut Vec<f64>, f: Option<&[f64]>) -> Result<(), FemError> {
         let same_dt = matches!(&self.current, Some((d, _)) if (dt - d).abs() <= 1e-9 * dt);
         if !same_dt {
@@ -225,7 +226,7 @@ impl<'d> BackwardEuler<'d> {
             let reuse = self.current.take().map(|(_, e)| e.factor);
             let eliminated = Eliminated::new(
                 self.symbolic,
-                self.kinds,
+                self.dofs.kinds(),
                 &self.constraints,
                 &mut self.system,
                 reuse,
@@ -243,9 +244,20 @@ impl<'d> BackwardEuler<'d> {
         }
         let (_, eliminated) = self.current.as_ref().expect("factorized above");
         eliminated.solve(&self.constraints, &mut self.rhs);
-        std::mem::swap(x, &mut self.rhs);
         self.stats.solves += 1;
         self.stats.solve_s += t.elapsed().as_secs_f64();
+        if let Some(dof) = self.rhs.iter().position(|v| !v.is_finite()) {
+            return Err(FemError::NotFinite {
+                node: self.dofs.node_of(dof),
+                unknown: match self.dofs.kinds()[dof] {
+                    DofKind::Displacement(_) => "displacement",
+                    DofKind::Pressure => "pore pressure",
+                    DofKind::Scalar => "the scalar field",
+                },
+                dt,
+            });
+        }
+        std::mem::swap(x, &mut self.rhs);
         Ok(())
     }
 }
