@@ -121,10 +121,13 @@ impl Fractions {
 }
 
 /// Serialises [`Fractions`] as flat columns `granulation_fraction`, … (`#[serde(flatten, with =
-/// "callus_bio::fractions::as_columns")]` in a table row).
+/// "callus_bio::fractions::as_columns")]` in a table row), and reads them back.
 pub mod as_columns {
+    use std::collections::BTreeMap;
+
+    use serde::de::Error;
     use serde::ser::SerializeMap;
-    use serde::Serializer;
+    use serde::{Deserialize, Deserializer, Serializer};
 
     use super::Fractions;
 
@@ -144,6 +147,19 @@ pub mod as_columns {
             map.serialize_entry(&Fractions::column(name), &f.map(|f| f.values()[i]))?;
         }
         map.end()
+    }
+
+    /// The fractions from their columns (as [`serialize`] writes them).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Fractions, D::Error> {
+        let columns = BTreeMap::<String, f64>::deserialize(d)?;
+        let mut f = Fractions::default();
+        for (name, value) in Fractions::NAMES.iter().zip(f.values_mut()) {
+            let column = Fractions::column(name);
+            *value = *columns
+                .get(&column)
+                .ok_or_else(|| D::Error::missing_field("a tissue fraction column"))?;
+        }
+        Ok(f)
     }
 }
 

@@ -77,7 +77,7 @@ fn increasing(lower: (&'static str, f64), upper: (&'static str, f64)) -> Result<
 }
 
 /// A rule's answer for one point.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Classification {
     /// The predicted phenotype.
     pub phenotype: Phenotype,

@@ -91,7 +91,7 @@ impl MechanicalState {
 /// of largest magnitude (signs kept). A rule classifying the envelope sees the peak of every measure
 /// it uses, whichever instant produced it (MODEL.md §5: "the peak of each step … combined as
 /// configured, default the maximum").
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
     state: Option<MechanicalState>,
     shear: f64,

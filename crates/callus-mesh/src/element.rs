@@ -5,7 +5,9 @@
 //! interior nodes. The only kind whose VTK order differs is Tet10 (see [`ElementKind::vtk_order`]).
 
 /// The element kinds callus reads, generates and writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum ElementKind {
     /// 3-node triangle.
     Tri3,

@@ -15,7 +15,7 @@ pub type ElementId = usize;
 pub type RegionId = usize;
 
 /// Elements of one kind, stored contiguously.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ElementBlock {
     /// The kind of every element of the block.
     pub kind: ElementKind,
@@ -45,7 +45,9 @@ impl ElementBlock {
 
 /// One facet (edge in 2D, face in 3D) of an element: the element and its local facet index
 /// (see [`ElementKind::facets`]). The facet's normal points out of `element`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Facet {
     /// The element owning the facet.
     pub element: ElementId,
@@ -55,7 +57,7 @@ pub struct Facet {
 
 /// A named boundary set: facets (possibly none) and nodes. `nodes` holds every node of every facet
 /// (mid-edge nodes included) plus any node given on its own (a 3D axis line, a point).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BoundarySet {
     /// Facets of the set, sorted.
     pub facets: Vec<Facet>,
@@ -99,8 +101,9 @@ impl ElementRef<'_> {
     }
 }
 
-/// An unstructured mesh of one spatial dimension (all elements of dimension `dim`).
-#[derive(Clone, Debug, PartialEq)]
+/// An unstructured mesh of one spatial dimension (all elements of dimension `dim`). It serialises
+/// whole (a run's checkpoint holds the mesh as grown).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Mesh {
     dim: usize,
     coords: Vec<[f64; 3]>,
