@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use callus_bio::Fractions;
+use callus_io::run_files::{checkpoint_path, Start};
 use callus_io::{run as simulate, RunOptions};
 use callus_sim::scenario::DEFAULT_SCENARIO_TOML;
 use callus_sim::{DayReport, Scenario, Summary};
@@ -33,6 +34,11 @@ pub struct RunArgs {
     /// Do not write ParaView fields (histories and summary only).
     #[arg(long)]
     no_fields: bool,
+    /// Continue an interrupted run from the last checkpoint in --out (restart/checkpoint.bin,
+    /// written every output.checkpoint_every_days); without one, run from day 0. Give the scenario
+    /// and options of the interrupted run: its outputs then end as an uninterrupted run's.
+    #[arg(long)]
+    resume: bool,
 }
 
 /// The scenario of `path` (or the built-in default) and its name for messages; prints the error
@@ -70,6 +76,16 @@ pub fn run(args: &RunArgs) -> ExitCode {
     let Some((scenario, name)) = load_scenario(args.scenario.as_deref()) else {
         return ExitCode::FAILURE;
     };
+    if args.resume
+        && args.out.join("summary.json").is_file()
+        && !checkpoint_path(&args.out).is_file()
+    {
+        eprintln!(
+            "{}/ holds a finished run (summary.json): nothing to resume; run without --resume to run it again",
+            args.out.display()
+        );
+        return ExitCode::SUCCESS;
+    }
     let threads = threads(args.threads);
     let bar = if args.quiet || args.json {
         ProgressBar::hidden()
@@ -88,6 +104,19 @@ pub fn run(args: &RunArgs) -> ExitCode {
         out_dir: args.out.clone(),
         threads,
         fields: !args.no_fields,
+        resume: args.resume,
+    };
+    let talk = !(args.quiet || args.json);
+    let mut on_start = |start: Start| match start {
+        Start::Resumed { after_day } if talk => bar.println(format!(
+            "resuming after day {after_day} from {}",
+            checkpoint_path(&args.out).display()
+        )),
+        Start::Fresh if talk && args.resume => bar.println(format!(
+            "no checkpoint in {}/: running from day 0",
+            args.out.display()
+        )),
+        _ => {}
     };
     let mut on_day = |d: &DayReport| {
         bar.set_length(d.days_in_plan as u64);
@@ -101,7 +130,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
             100.0 * r.fractions.bone()
         ));
     };
-    match simulate(&scenario, &name, &options, &mut on_day) {
+    match simulate(&scenario, &name, &options, &mut on_start, &mut on_day) {
         Ok(outcome) => {
             let summary = outcome.summary;
             bar.finish_and_clear();

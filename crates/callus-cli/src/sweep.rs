@@ -68,7 +68,8 @@ struct StudyArgs {
     /// Output directory: one folder per case and sweep.csv.
     #[arg(long, short, default_value = "callus-sweep")]
     out: PathBuf,
-    /// Keep the cases an earlier sweep of the same scenario finished in --out; run the rest.
+    /// Keep the cases an earlier sweep of the same scenario finished in --out; continue the
+    /// unfinished ones from their last checkpoint, run the rest.
     #[arg(long)]
     resume: bool,
     /// Cases run at once, one per thread [default: all cores].

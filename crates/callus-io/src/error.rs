@@ -46,6 +46,14 @@ pub enum IoError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A checkpoint cannot be read, or cannot continue the run (names the file and what to do).
+    #[error("{}: {message}", path.display())]
+    Checkpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// The simulation stopped (its own error names the day and the cause).
     #[error(transparent)]
     Simulation(#[from] callus_sim::SimError),

@@ -12,7 +12,9 @@
 //! no half-written file. Dependencies run one way: cli → io → sim → {bio, fem} → mesh.
 
 pub mod atomic;
+pub mod checkpoint;
 mod error;
+mod fnv;
 pub mod plots;
 pub mod results_h5;
 pub mod run_files;

@@ -56,6 +56,23 @@ fn text(value: &str) -> VarLenUnicode {
     value.replace('\0', " ").parse().expect("text without NUL")
 }
 
+/// A new HDF5 file whose groups record no times (datasets record none by default in hdf5-metno), so
+/// that the same content is the same bytes: a run resumed from a checkpoint writes the file an
+/// uninterrupted run writes.
+fn create_file(path: &Path) -> hdf5::Result<hdf5::File> {
+    hdf5::File::with_options()
+        .with_fcpl(|p| p.obj_track_times(false))
+        .create(path)
+}
+
+/// A new group of `parent` that records no times (see [`create_file`]).
+fn new_group(parent: &hdf5::Group, name: &str) -> hdf5::Result<hdf5::Group> {
+    parent
+        .create_group_builder()
+        .obj_track_times(false)
+        .create(name)
+}
+
 fn set_text_attr(location: &hdf5::Location, name: &str, value: &str) -> hdf5::Result<()> {
     location
         .new_attr::<VarLenUnicode>()
@@ -145,7 +162,7 @@ struct Staged {
 impl Staged {
     fn create(path: &Path) -> Result<Staged, IoError> {
         let temporary = temporary_beside(path).map_err(file(path))?.into_temp_path();
-        let file = hdf5::File::create(&temporary).map_err(h5_error(path))?;
+        let file = create_file(&temporary).map_err(h5_error(path))?;
         Ok(Staged {
             path: path.to_path_buf(),
             temporary,
@@ -171,7 +188,7 @@ struct XdmfDay {
     day: u32,
     cells: usize,
     nodes: usize,
-    topology_type: &'static str,
+    topology_type: String,
     connectivity_shape: Vec<usize>,
     cell_fields: Vec<XdmfArray>,
     point_fields: Vec<XdmfArray>,
@@ -185,81 +202,122 @@ struct XdmfArray {
     number_type: (&'static str, u8),
 }
 
-impl XdmfArray {
-    fn of(f: &Field) -> XdmfArray {
-        XdmfArray {
-            name: f.name.to_string(),
-            components: f.components,
-            number_type: ("Float", 8),
-        }
-    }
+/// Writes the mesh and fields of `day` as `path`, an HDF5 file holding the group
+/// `/fields/day_NNN` of `results.h5` (written atomically): a run writes one per output day and
+/// [`write_run_results`] gathers them.
+pub fn write_field_day(
+    path: &Path,
+    day: u32,
+    mesh: &Mesh,
+    cell_fields: &[Field],
+    point_fields: &[Field],
+) -> Result<(), IoError> {
+    let staged = Staged::create(path)?;
+    (|| {
+        let fields = new_group(&staged.file, "fields")?;
+        write_mesh_day(
+            &fields,
+            &day_group(day),
+            day,
+            mesh,
+            cell_fields,
+            point_fields,
+        )
+    })()
+    .map_err(h5_error(path))?;
+    staged.commit()
 }
 
-/// `results.h5` (and `results.xdmf`) of a run being written.
-pub struct RunResults {
-    staged: Staged,
-    xdmf_path: PathBuf,
-    days: Vec<XdmfDay>,
+/// Writes `dir/results.h5`: the root attributes (the scenario as TOML, the idealisation), the
+/// fields of the days of `field_days` (files of [`write_field_day`], in order of day) and the
+/// histories; then `results.xdmf` when there are field days.
+pub fn write_run_results(
+    dir: &Path,
+    scenario_toml: &str,
+    idealisation: &str,
+    field_days: &[PathBuf],
+    history: &[Column],
+    forces: &[Column],
+) -> Result<(), IoError> {
+    let path = dir.join("results.h5");
+    let staged = Staged::create(&path)?;
+    let root = &staged.file;
+    (|| {
+        set_text_attr(root, "layout", LAYOUT)?;
+        set_text_attr(root, "callus_version", env!("CARGO_PKG_VERSION"))?;
+        set_text_attr(root, "scenario_toml", scenario_toml)?;
+        set_text_attr(root, "idealisation", idealisation)?;
+        new_group(root, "fields").map(|_| ())
+    })()
+    .map_err(h5_error(&path))?;
+    let fields = root.group("fields").map_err(h5_error(&path))?;
+    let mut days = Vec::with_capacity(field_days.len());
+    for part in field_days {
+        let copied = (|| {
+            let file = hdf5::File::open(part)?;
+            let from = file.group("fields")?;
+            let names = from.member_names()?;
+            let [name] = names.as_slice() else {
+                return Err(format!("{} day groups, not one", names.len()).into());
+            };
+            let day = from.group(name)?;
+            day.copy_to(&fields, name)?;
+            describe_day(&day)
+        })();
+        days.push(copied.map_err(h5_error(part))?);
+    }
+    (|| {
+        write_table(&new_group(root, "history")?, history)?;
+        write_table(&new_group(root, "forces")?, forces)
+    })()
+    .map_err(h5_error(&path))?;
+    staged.commit()?;
+    if !days.is_empty() {
+        let xdmf_path = dir.join("results.xdmf");
+        write_atomically(&xdmf_path, xdmf(&days, "results.h5").as_bytes())?;
+    }
+    Ok(())
 }
 
-impl RunResults {
-    /// Starts `dir/results.h5` with its root attributes.
-    pub fn create(dir: &Path, scenario_toml: &str, idealisation: &str) -> Result<Self, IoError> {
-        let path = dir.join("results.h5");
-        let staged = Staged::create(&path)?;
-        let root = &staged.file;
-        (|| {
-            set_text_attr(root, "layout", LAYOUT)?;
-            set_text_attr(root, "callus_version", env!("CARGO_PKG_VERSION"))?;
-            set_text_attr(root, "scenario_toml", scenario_toml)?;
-            set_text_attr(root, "idealisation", idealisation)?;
-            root.create_group("fields").map(|_| ())
-        })()
-        .map_err(h5_error(&path))?;
-        Ok(RunResults {
-            staged,
-            xdmf_path: dir.join("results.xdmf"),
-            days: Vec::new(),
-        })
-    }
-
-    /// Adds the mesh and fields of `day` (a day written twice keeps the later).
-    pub fn write_day(
-        &mut self,
-        day: u32,
-        mesh: &Mesh,
-        cell_fields: &[Field],
-        point_fields: &[Field],
-    ) -> Result<(), IoError> {
-        let path = self.staged.path.clone();
-        let fields = self.staged.file.group("fields").map_err(h5_error(&path))?;
-        let name = day_group(day);
-        if fields.link_exists(&name) {
-            fields.unlink(&name).map_err(h5_error(&path))?;
-        }
-        self.days.retain(|d| d.day != day);
-        let described = write_mesh_day(&fields, &name, day, mesh, cell_fields, point_fields)
-            .map_err(h5_error(&path))?;
-        self.days.push(described);
-        Ok(())
-    }
-
-    /// Adds the histories, renames `results.h5` into place and writes `results.xdmf` (when there
-    /// are field days).
-    pub fn finish(self, history: &[Column], forces: &[Column]) -> Result<(), IoError> {
-        let path = self.staged.path.clone();
-        let root = &self.staged.file;
-        (|| {
-            write_table(&root.create_group("history")?, history)?;
-            write_table(&root.create_group("forces")?, forces)
-        })()
-        .map_err(h5_error(&path))?;
-        self.staged.commit()?;
-        if !self.days.is_empty() {
-            write_atomically(&self.xdmf_path, xdmf(&self.days, "results.h5").as_bytes())?;
-        }
-        Ok(())
-    }
+/// A day group as the XDMF file describes it, read back from its datasets.
+fn describe_day(g: &hdf5::Group) -> hdf5::Result<XdmfDay> {
+    use hdf5::types::TypeDescriptor as T;
+    let connectivity = g.dataset("connectivity")?;
+    let topology_type = connectivity
+        .attr("topology_type")?
+        .read_scalar::<VarLenUnicode>()?
+        .as_str()
+        .to_string();
+    let arrays = |group: &hdf5::Group| -> hdf5::Result<Vec<XdmfArray>> {
+        let order = group.attr("fields")?.read_scalar::<VarLenUnicode>()?;
+        order
+            .as_str()
+            .split(',')
+            .filter(|n| !n.is_empty())
+            .map(|name| {
+                let ds = group.dataset(name)?;
+                let number_type = match ds.dtype()?.to_descriptor()? {
+                    T::Integer(size) | T::Unsigned(size) => ("Int", size as u8),
+                    T::Float(size) => ("Float", size as u8),
+                    other => return Err(format!("{name}: a field of type {other:?}").into()),
+                };
+                Ok(XdmfArray {
+                    name: name.to_string(),
+                    components: ds.shape().get(1).copied().unwrap_or(1),
+                    number_type,
+                })
+            })
+            .collect()
+    };
+    Ok(XdmfDay {
+        day: g.attr("day")?.read_scalar::<u32>()?,
+        cells: g.dataset("cell/region")?.shape()[0],
+        nodes: g.dataset("points_mm")?.shape()[0],
+        topology_type,
+        connectivity_shape: connectivity.shape(),
+        cell_fields: arrays(&g.group("cell")?)?,
+        point_fields: arrays(&g.group("point")?)?,
+    })
 }
 
 fn day_group(day: u32) -> String {
@@ -273,8 +331,8 @@ fn write_mesh_day(
     mesh: &Mesh,
     cell_fields: &[Field],
     point_fields: &[Field],
-) -> hdf5::Result<XdmfDay> {
-    let g = fields.create_group(name)?;
+) -> hdf5::Result<()> {
+    let g = new_group(fields, name)?;
     g.new_attr::<u32>().create("day")?.write_scalar(&day)?;
     let points: Vec<f64> = mesh.coords().iter().flatten().copied().collect();
     write_array(&g, "points_mm", &points, &[mesh.num_nodes(), 3])?;
@@ -296,32 +354,22 @@ fn write_mesh_day(
     let ds = write_array(&g, "connectivity", &connectivity, &shape)?;
     set_text_attr(&ds, "topology_type", topology_type)?;
 
-    let cell = g.create_group("cell")?;
+    let cell = new_group(&g, "cell")?;
     let regions: Vec<i32> = mesh.elements().map(|e| e.region as i32).collect();
     write_array(&cell, "region", &regions, &[regions.len()])?;
     set_text_attr(&cell, "region_names", &mesh.region_names().join(","))?;
-    let mut described_cells = vec![XdmfArray {
-        name: "region".into(),
-        components: 1,
-        number_type: ("Int", 4),
-    }];
+    let mut order = vec!["region"];
     for f in cell_fields {
         write_field(&cell, f, mesh.num_elements())?;
-        described_cells.push(XdmfArray::of(f));
+        order.push(&f.name);
     }
-    let point = g.create_group("point")?;
+    set_text_attr(&cell, "fields", &order.join(","))?;
+    let point = new_group(&g, "point")?;
     for f in point_fields {
         write_field(&point, f, mesh.num_nodes())?;
     }
-    Ok(XdmfDay {
-        day,
-        cells: mesh.num_elements(),
-        nodes: mesh.num_nodes(),
-        topology_type,
-        connectivity_shape: shape,
-        cell_fields: described_cells,
-        point_fields: point_fields.iter().map(XdmfArray::of).collect(),
-    })
+    let order: Vec<&str> = point_fields.iter().map(|f| &*f.name).collect();
+    set_text_attr(&point, "fields", &order.join(","))
 }
 
 fn write_field(group: &hdf5::Group, f: &Field, entries: usize) -> hdf5::Result<()> {
@@ -482,11 +530,11 @@ mod tests {
         mesh.add_element(ElementKind::Quad4, &[0, 1, 2, 3], region);
         mesh.add_element(ElementKind::Tri3, &[1, 4, 2], region);
         let dir = tempfile::tempdir().unwrap();
-        let mut results = RunResults::create(dir.path(), "", "axisymmetric").unwrap();
         let values = [0.25, 0.5];
         let field = Field::borrowed("stimulus", 1, &values);
-        results.write_day(3, &mesh, &[field], &[]).unwrap();
-        results.finish(&[], &[]).unwrap();
+        let part = dir.path().join("day_003.h5");
+        write_field_day(&part, 3, &mesh, &[field], &[]).unwrap();
+        write_run_results(dir.path(), "", "axisymmetric", &[part], &[], &[]).unwrap();
         let file = hdf5::File::open(dir.path().join("results.h5")).unwrap();
         let conn = file.dataset("fields/day_003/connectivity").unwrap();
         assert_eq!(conn.read_raw::<i64>().unwrap(), [5, 0, 1, 2, 3, 4, 1, 4, 2]);

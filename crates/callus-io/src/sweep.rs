@@ -7,7 +7,8 @@
 //!
 //! - A case that fails is a row with `status = failed` and its error; the others go on.
 //! - With `resume`, a case whose folder already holds the `summary.json` of the same scenario is
-//!   read back instead of run again. `summary.json` is written last and atomically, so a killed
+//!   read back instead of run again, and an unfinished case continues from its last checkpoint
+//!   ([`crate::run`] with `resume`). `summary.json` is written last and atomically, so a killed
 //!   sweep resumed this way ends with the same `sweep.csv` as an uninterrupted one (the file holds
 //!   no timings for that reason).
 //! - A shard (`--shard K/N`) runs its share of the cases ([`callus_sim::sweep::Shard`]) and writes
@@ -29,6 +30,7 @@ use callus_sim::{Scenario, Summary};
 
 use crate::atomic::write_atomically;
 use crate::error::file;
+use crate::fnv::Fnv1a;
 use crate::plots::{sensitivity_plot, sweep_plots, SweepCase};
 use crate::results_h5::write_sweep_h5;
 use crate::run_files::{run, RunOptions};
@@ -199,12 +201,20 @@ pub fn sweep(
             {
                 Some(done) => CaseResult::ok(case, &done, true),
                 None => {
+                    // Resumed, an unfinished case continues from its checkpoint if it has one.
                     let run_options = RunOptions {
                         out_dir: dir,
                         threads: 1,
                         fields: options.fields,
+                        resume: options.resume,
                     };
-                    match run(&case.scenario, scenario_file, &run_options, &mut |_| {}) {
+                    match run(
+                        &case.scenario,
+                        scenario_file,
+                        &run_options,
+                        &mut |_| {},
+                        &mut |_| {},
+                    ) {
                         Ok(outcome) => {
                             CaseResult::ok(case, &SummaryFields::of(&outcome.summary), false)
                         }
@@ -256,15 +266,13 @@ impl ShardRecord {
 /// FNV-1a (64 bit) of the study's case names and scenarios as JSON: the same on every machine and
 /// version of Rust, unlike the standard hasher.
 fn fingerprint(cases: &[Case]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = Fnv1a::new();
     for c in cases {
         let json = serde_json::to_string(&c.scenario).expect("a scenario serialises");
-        for byte in c.name.bytes().chain(json.bytes()) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        hash.update(c.name.as_bytes());
+        hash.update(json.as_bytes());
     }
-    format!("{hash:016x}")
+    format!("{:016x}", hash.finish())
 }
 
 /// Assembles the shards of one study, found in `dirs` (each holding `shard-K-of-N.json` records and

@@ -19,8 +19,9 @@ fn simulate(dir: &Path, fields: bool) -> Outcome {
         out_dir: dir.to_path_buf(),
         threads: 1,
         fields,
+        resume: false,
     };
-    run(&s, "small.toml", &options, &mut |_| {}).unwrap()
+    run(&s, "small.toml", &options, &mut |_| {}, &mut |_| {}).unwrap()
 }
 
 fn header(path: &Path) -> Vec<String> {

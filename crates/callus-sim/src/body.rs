@@ -40,6 +40,22 @@ impl Body {
         })
     }
 
+    /// The body of a checkpoint: `mesh` in its current configuration, `reference` its node
+    /// positions as built (and grown), growing at the boundary set `plane`.
+    /// `reference` has a position per node of `mesh`.
+    pub fn resume(mut mesh: Mesh, reference: &[[f64; 3]], plane: &str) -> Result<Body, MeshError> {
+        let current = mesh.coords().to_vec();
+        mesh.coords_mut().copy_from_slice(reference);
+        let mut body = Body::new(mesh, plane)?;
+        body.mesh.coords_mut().copy_from_slice(&current);
+        Ok(body)
+    }
+
+    /// The node positions of the reference configuration.
+    pub fn reference(&self) -> &[[f64; 3]] {
+        &self.reference
+    }
+
     /// The mesh in its current configuration.
     pub fn mesh(&self) -> &Mesh {
         &self.mesh

@@ -42,6 +42,12 @@ pub enum SimError {
         /// Its smallest scaled Jacobian at a node (≤ 0).
         quality: f64,
     },
+    /// A checkpoint cannot continue this run.
+    #[error("the checkpoint cannot continue this run: {reason}")]
+    Checkpoint {
+        /// Why.
+        reason: crate::checkpoint::CheckpointMismatch,
+    },
     /// A sink could not take a day's (or the run's) report.
     #[error("day {day}: writing the outputs: {source}")]
     Output {
@@ -103,6 +109,17 @@ pub enum DayError {
     /// The mesh.
     #[error(transparent)]
     Mesh(#[from] callus_mesh::MeshError),
+}
+
+/// A set-up error (of the solvers on a mesh) as the error of a run that has not started a day.
+impl From<DayError> for SimError {
+    fn from(e: DayError) -> SimError {
+        match e {
+            DayError::Fem(e) => SimError::Fem(e),
+            DayError::Bio(e) => SimError::Bio(e),
+            DayError::Mesh(e) => SimError::Mesh(e),
+        }
+    }
 }
 
 /// Maps an error of a phase to [`SimError::Day`].

@@ -11,10 +11,12 @@
 //!   materials of the elements ([`materials`]).
 //! - The phases' machinery: the mechanics of a day ([`mechanics`]), gap growth ([`growth`]) and
 //!   rezoning ([`rezone`]), the observables ([`observe`]).
+//! - Checkpoints: the whole state after a day, from which a run continues ([`checkpoint`]).
 //! - Studies: the cases of a grid over rates, rhythms and any keys, or of a Latin hypercube, and
 //!   their shards ([`sweep`]); the statistics of a sampled study ([`sensitivity`]).
 
 pub mod body;
+pub mod checkpoint;
 mod error;
 pub mod growth;
 pub mod materials;
@@ -31,6 +33,7 @@ pub mod simulation;
 pub mod state;
 pub mod sweep;
 
+pub use checkpoint::{Checkpoint, CheckpointMismatch};
 pub use error::{DayError, During, SimError};
 pub use record::{DayReport, Outcome, RunReport, RunSink, Summary};
 pub use scenario::{Scenario, ScenarioError};

@@ -54,7 +54,7 @@ impl Default for Stepping {
 }
 
 /// Where the time goes (s), for the run's report.
-#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Timings {
     /// Assembling matrices and load vectors.
     pub assembly_s: f64,

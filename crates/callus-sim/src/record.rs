@@ -8,13 +8,14 @@
 
 use callus_bio::Fractions;
 use callus_mesh::{Field, Mesh};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::checkpoint::Checkpoint;
 use crate::mechanics::Timings;
 use crate::scenario::{Phase, Scenario};
 
 /// One day of the history.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryRow {
     /// Day since the osteotomy (day 0).
     pub day: u32,
@@ -32,10 +33,7 @@ pub struct HistoryRow {
     /// k_f / (k_f + k_construct) (MODEL.md §6: healed below 0.1).
     pub fixator_load_fraction: f64,
     /// Regenerate tissue fractions (volume-weighted), one column each (`granulation_fraction`, …).
-    #[serde(
-        flatten,
-        serialize_with = "callus_bio::fractions::as_columns::serialize"
-    )]
+    #[serde(flatten, with = "callus_bio::fractions::as_columns")]
     pub fractions: Fractions,
     /// Largest step peak of the day (N; empty without steps).
     pub peak_force_n: Option<f64>,
@@ -68,7 +66,7 @@ pub struct HistoryRow {
 }
 
 /// One time level of a distraction step.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ForceSample {
     /// Time since the osteotomy (s).
     pub time_s: f64,
@@ -81,7 +79,7 @@ pub struct ForceSample {
 }
 
 /// Where the run's time went (s).
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 pub struct TimeShares {
     /// Mechanics (see [`Timings`]).
     #[serde(flatten)]
@@ -95,7 +93,7 @@ pub struct TimeShares {
 }
 
 /// The largest change of content over one rezoning, as a fraction.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RezoningDrift {
     /// Of any tissue's volume in the regenerate, over the regenerate's volume, besides what entered
     /// from the fixed tissues ([`crate::remap`]).
@@ -178,6 +176,10 @@ pub struct DayReport<'a> {
     /// last day).
     pub fields_due: bool,
     pub(crate) fields: &'a dyn Fn() -> Snapshot<'a>,
+    /// Whether the scenario asks for a checkpoint after today (every
+    /// `output.checkpoint_every_days` days done, not after the last day).
+    pub checkpoint_due: bool,
+    pub(crate) checkpoint: &'a dyn Fn() -> Checkpoint,
 }
 
 impl<'a> DayReport<'a> {
@@ -189,6 +191,12 @@ impl<'a> DayReport<'a> {
     /// The fields of the day (computed on demand).
     pub fn fields(&self) -> Snapshot<'a> {
         (self.fields)()
+    }
+
+    /// The state after today, from which the run can continue ([`crate::Simulation::resume`];
+    /// computed on demand).
+    pub fn checkpoint(&self) -> Checkpoint {
+        (self.checkpoint)()
     }
 }
 

@@ -351,6 +351,9 @@ pub struct Fixator {
 pub struct Output {
     /// ParaView fields every N days (and on the last day).
     pub field_every_days: u32,
+    /// A checkpoint (the whole state, to continue with `--resume` after an interruption) every N
+    /// days; 0 for none.
+    pub checkpoint_every_days: u32,
 }
 
 /// A complete scenario.

@@ -36,6 +36,7 @@ use callus_bio::{BioError, Fractions};
 use callus_mesh::{Field, Mesh, RegionId};
 
 use crate::body::{Body, Rezoning};
+use crate::checkpoint::{Checkpoint, VERSION};
 use crate::error::{at, DayError, During};
 use crate::materials::Materials;
 use crate::mechanics::{AxialLoad, Mechanics, StepStart, Stepping};
@@ -103,8 +104,8 @@ impl RezoningDrift {
 }
 
 /// Counts and results kept over the run.
-#[derive(Default)]
-struct Record {
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Record {
     history: Vec<HistoryRow>,
     forces: Vec<ForceSample>,
     bridging_day: Option<u32>,
@@ -136,6 +137,35 @@ pub struct Simulation {
     record: Record,
     shares: TimeShares,
     started: Instant,
+    /// Wall time of the run before this process took it up from a checkpoint (s).
+    elapsed_before_s: f64,
+    /// Index in the plan of the first day this process runs (0, or the day after a checkpoint).
+    first_day: usize,
+}
+
+/// The solvers on the connectivity of a mesh: set up at the start, after every layer insertion
+/// and on resuming (they hold no state of the run).
+struct Solvers {
+    mechanics: Mechanics,
+    cells: CellDiffusion,
+    vascularity: Option<Vascularity>,
+}
+
+impl Solvers {
+    fn new(mesh: &Mesh, scenario: &Scenario, threads: usize) -> Result<Solvers, DayError> {
+        let ideal = scenario.geometry.idealisation.idealisation();
+        Ok(Solvers {
+            mechanics: Mechanics::new(
+                mesh,
+                ideal,
+                &scenario.boundary,
+                stepping(scenario),
+                threads,
+            )?,
+            cells: CellDiffusion::new(mesh, ideal, scenario.cells.clone())?,
+            vascularity: new_vascularity(mesh, scenario)?,
+        })
+    }
 }
 
 impl Simulation {
@@ -146,47 +176,92 @@ impl Simulation {
         scenario_file: &str,
         options: SimOptions,
     ) -> Result<Simulation, SimError> {
+        Simulation::start(scenario, scenario_file, options, None)
+    }
+
+    /// Sets up the rest of a run of `scenario` from `checkpoint` (written by [`Self::checkpoint`]
+    /// after a day of the same scenario): the days after it give the numbers an uninterrupted run
+    /// gives. A checkpoint of another scenario or version is refused ([`Checkpoint::check`]).
+    pub fn resume(
+        scenario: &Scenario,
+        scenario_file: &str,
+        options: SimOptions,
+        checkpoint: Checkpoint,
+    ) -> Result<Simulation, SimError> {
+        Simulation::start(scenario, scenario_file, options, Some(checkpoint))
+    }
+
+    fn start(
+        scenario: &Scenario,
+        scenario_file: &str,
+        options: SimOptions,
+        checkpoint: Option<Checkpoint>,
+    ) -> Result<Simulation, SimError> {
         let started = Instant::now();
         scenario.validate(scenario_file)?;
+        let plan = scenario.protocol.plan();
         let Model {
             mesh,
             fixed,
             catalogue,
             rezoned,
         } = Model::build(scenario, scenario_file)?;
-        let ideal = scenario.geometry.idealisation.idealisation();
-        let cells = CellDiffusion::new(&mesh, ideal, scenario.cells.clone())?;
-        let tissue = TissueState::new(
-            fixed,
-            scenario.tissues.window_days,
-            MixingLaws {
-                permeability: scenario.tissues.permeability_mixing,
-                modulus: scenario.tissues.modulus_mixing,
-            },
-            &catalogue,
-        )?;
-        let vascularity = new_vascularity(&mesh, scenario)?;
-        let phi = vascularity
-            .as_ref()
-            .map_or_else(|| vec![0.0; mesh.num_nodes()], Vascularity::initial);
-        let state = State::new(mesh.num_nodes(), cells.initial(), phi, tissue);
-        let mechanics = Mechanics::new(
-            &mesh,
-            ideal,
-            &scenario.boundary,
-            stepping(scenario),
-            options.threads,
-        )?;
+        let plane = &scenario.boundary.growth_plane;
+        let mut resumed = None;
+        let body = match checkpoint {
+            None => Body::new(mesh, plane)?,
+            Some(c) => {
+                let checked = c.check(scenario, plan.len()).and_then(|()| c.fits());
+                checked.map_err(|reason| SimError::Checkpoint { reason })?;
+                let Checkpoint {
+                    mesh,
+                    reference,
+                    state,
+                    record,
+                    shares,
+                    elapsed_s,
+                    next_day,
+                    ..
+                } = c;
+                resumed = Some((state, record, shares, elapsed_s, next_day));
+                Body::resume(mesh, &reference, plane)?
+            }
+        };
+        let Solvers {
+            mechanics,
+            cells,
+            vascularity,
+        } = Solvers::new(body.mesh(), scenario, options.threads)?;
+        let (state, record, shares, elapsed_before_s, first_day) = match resumed {
+            Some(resumed) => resumed,
+            None => {
+                let tissue = TissueState::new(
+                    fixed,
+                    scenario.tissues.window_days,
+                    MixingLaws {
+                        permeability: scenario.tissues.permeability_mixing,
+                        modulus: scenario.tissues.modulus_mixing,
+                    },
+                    &catalogue,
+                )?;
+                let nodes = body.mesh().num_nodes();
+                let phi = vascularity
+                    .as_ref()
+                    .map_or_else(|| vec![0.0; nodes], Vascularity::initial);
+                let state = State::new(nodes, cells.initial(), phi, tissue);
+                (state, Record::default(), TimeShares::default(), 0.0, 0)
+            }
+        };
         let materials = Materials::new(
             &state.elements.tissue,
-            &cells.element_means(&mesh, &state.nodes.cells)?,
+            &cells.element_means(body.mesh(), &state.nodes.cells)?,
             &catalogue,
             scenario.numerics.fluid_velocity,
         )?;
         let e_cortical_mpa = catalogue.get("cortical_bone")?.youngs_modulus_mpa;
         Ok(Simulation {
-            body: Body::new(mesh, &scenario.boundary.growth_plane)?,
-            plan: scenario.protocol.plan(),
+            body,
+            plan,
             rule: scenario.rule.rule(),
             scenario: scenario.clone(),
             scenario_file: scenario_file.to_string(),
@@ -199,10 +274,51 @@ impl Simulation {
             vascularity,
             materials,
             e_cortical_mpa,
-            record: Record::default(),
-            shares: TimeShares::default(),
+            record,
+            shares,
             started,
+            elapsed_before_s,
+            first_day,
         })
+    }
+
+    /// The state after the day at `next_day - 1` in the plan, for [`Self::resume`] to continue
+    /// from `next_day`.
+    pub fn checkpoint(&self, next_day: usize) -> Checkpoint {
+        Checkpoint {
+            version: VERSION.to_string(),
+            scenario_toml: Checkpoint::physics_toml(&self.scenario),
+            day: self.plan[next_day - 1].day,
+            next_day,
+            mesh: self.body.mesh().clone(),
+            reference: self.body.reference().to_vec(),
+            state: self.state.clone(),
+            record: self.record.clone(),
+            shares: self.shares_so_far(),
+            elapsed_s: self.elapsed_s(),
+        }
+    }
+
+    /// The days of the plan, in order.
+    pub fn plan(&self) -> &[Day] {
+        &self.plan
+    }
+
+    /// Index in the plan of the first day [`Self::run`] runs (after a checkpoint's day when
+    /// resumed).
+    pub fn first_day(&self) -> usize {
+        self.first_day
+    }
+
+    fn elapsed_s(&self) -> f64 {
+        self.elapsed_before_s + self.started.elapsed().as_secs_f64()
+    }
+
+    /// The time shares with the mechanics' since its last set-up.
+    fn shares_so_far(&self) -> TimeShares {
+        let mut shares = self.shares;
+        shares.mechanics += self.mechanics.timings;
+        shares
     }
 
     /// The scenario being run.
@@ -213,7 +329,7 @@ impl Simulation {
     /// Runs every day of the plan, handing each to `sink`, and returns the summary and the
     /// history.
     pub fn run(mut self, sink: &mut dyn RunSink) -> Result<Outcome, SimError> {
-        for index in 0..self.plan.len() {
+        for index in self.first_day..self.plan.len() {
             let day = self.plan[index].clone();
             let mut log = DayLog::default();
             self.state.elements.start_day();
@@ -336,31 +452,19 @@ impl Simulation {
         }
         self.shares.bookkeeping_s += t.elapsed().as_secs_f64();
         if remapped && !grown {
-            self.update_materials(day)?;
+            self.update_materials(day.day)?;
         }
         if grown {
             self.shares.mechanics += self.mechanics.timings;
-            let (mesh, ideal) = (
-                self.body.mesh(),
-                self.scenario.geometry.idealisation.idealisation(),
-            );
-            self.mechanics = Mechanics::new(
-                mesh,
-                ideal,
-                &self.scenario.boundary,
-                stepping(&self.scenario),
-                self.options.threads,
-            )
-            .map_err(at(day.day, During::Growth))?;
-            self.cells = CellDiffusion::new(mesh, ideal, self.scenario.cells.clone())
+            let solvers = Solvers::new(self.body.mesh(), &self.scenario, self.options.threads)
                 .map_err(at(day.day, During::Growth))?;
-            self.vascularity =
-                new_vascularity(mesh, &self.scenario).map_err(at(day.day, During::Growth))?;
+            (self.mechanics, self.cells, self.vascularity) =
+                (solvers.mechanics, solvers.cells, solvers.vascularity);
             if let Some(v) = &self.vascularity {
                 v.hold(&mut self.state.nodes.vascularity, day.day);
             }
             let t = Instant::now();
-            self.update_materials(day)?;
+            self.update_materials(day.day)?;
             self.shares.biology_s += t.elapsed().as_secs_f64();
         }
         let (worst, quality) = self.body.worst_element();
@@ -482,24 +586,25 @@ impl Simulation {
             )
             .map_err(at(day.day, During::Vascularity))?;
         }
-        self.update_materials(day)?;
+        self.update_materials(day.day)?;
         self.shares.biology_s += t.elapsed().as_secs_f64();
         Ok(())
     }
 
-    fn update_materials(&mut self, day: &Day) -> Result<(), SimError> {
+    /// The materials of the state now, on `day`.
+    fn update_materials(&mut self, day: u32) -> Result<(), SimError> {
         let mesh = self.body.mesh();
         let element_cells = self
             .cells
             .element_means(mesh, &self.state.nodes.cells)
-            .map_err(at(day.day, During::Cells))?;
+            .map_err(at(day, During::Cells))?;
         self.materials = Materials::new(
             &self.state.elements.tissue,
             &element_cells,
             &self.catalogue,
             self.scenario.numerics.fluid_velocity,
         )
-        .map_err(at(day.day, During::Differentiation))?;
+        .map_err(at(day, During::Differentiation))?;
         Ok(())
     }
 
@@ -639,12 +744,16 @@ impl Simulation {
         let day = self.plan[index].day;
         let last = index + 1 == self.plan.len();
         let fields = || self.snapshot(day);
+        let checkpoint = || self.checkpoint(index + 1);
+        let every = self.scenario.output.checkpoint_every_days as usize;
         let report = DayReport {
             history: &self.record.history,
             forces: &self.record.forces,
             days_in_plan: self.plan.len(),
             fields_due: day.is_multiple_of(self.scenario.output.field_every_days) || last,
             fields: &fields,
+            checkpoint_due: every > 0 && (index + 1).is_multiple_of(every) && !last,
+            checkpoint: &checkpoint,
         };
         let written = sink.day(&report);
         self.shares.output_s += t.elapsed().as_secs_f64();
@@ -685,7 +794,7 @@ impl Simulation {
             rezonings_refused: record.rezonings_refused,
             rezoning_drift: record.drift,
             final_elements: self.body.mesh().num_elements(),
-            run_time_s: self.started.elapsed().as_secs_f64(),
+            run_time_s: self.elapsed_before_s + self.started.elapsed().as_secs_f64(),
             time: self.shares,
             scenario: self.scenario,
         };

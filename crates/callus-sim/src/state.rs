@@ -17,7 +17,7 @@ use crate::remap::{remap_nodal, remap_tissue, TissueRemap};
 use crate::scenario::{NewLayer, StimulusChoice};
 
 /// Per node.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NodeFields {
     /// Displacement since day 0 (mm).
     pub displacement_mm: Vec<[f64; 3]>,
@@ -31,7 +31,7 @@ pub struct NodeFields {
 
 /// The mechanical states an element met today, by where they came from (MODEL.md §5: the stimulus
 /// of the day).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DayEnvelopes {
     /// The peaks of the day's distraction steps.
     pub step_peak: Envelope,
@@ -63,7 +63,7 @@ impl DayEnvelopes {
 }
 
 /// Per element.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ElementFields {
     /// Tissue: phenotype history of regenerate elements, the tissue of fixed ones.
     pub tissue: TissueState,
@@ -76,7 +76,7 @@ pub struct ElementFields {
 }
 
 /// Every field of the run on the mesh.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct State {
     /// Per node.
     pub nodes: NodeFields,
