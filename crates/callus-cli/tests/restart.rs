@@ -168,3 +168,55 @@ fn a_checkpoint_of_another_scenario_is_refused() {
         "the refused resume changed the folder"
     );
 }
+
+/// Goal: a run that goes wrong stops (exit 1) naming the day, the step, the element and the fix,
+/// and leaves the days done and the last checkpoint in its folder, with no `summary.json`;
+/// resumed, it continues from that checkpoint and stops at the same place.
+///
+/// Scenario: the small one with 3 days of latency, checkpoints every day, then a 4 mm step into the
+/// 1 mm gap with neither layers nor rezoning, which turns the callus beside the cortex corner
+/// inside out on day 3 (as in callus-sim's daily_loop test).
+#[test]
+fn a_run_that_goes_wrong_keeps_its_days_and_its_checkpoint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("scenario.toml");
+    let text = format!(
+        "{}\n[output]\ncheckpoint_every_days = 1\n",
+        small()
+            .replace("latency_days = 1", "latency_days = 3")
+            .replace("rate_mm_per_day = 1.0", "rate_mm_per_day = 4.0")
+            .replace("rhythm = 2", "rhythm = 1")
+            .replace("lengthening_mm = 2.0", "lengthening_mm = 4.0")
+            .replace(
+                "[numerics]\n",
+                "[numerics]\nrezone_regions = []\nmax_element_height_mm = 50.0\n"
+            )
+    );
+    std::fs::write(&scenario, text).unwrap();
+    let dir = tmp.path().join("run");
+    let attempt = |extra: &[&str]| {
+        let out = callus()
+            .args(["run", "--quiet", "--out"])
+            .arg(&dir)
+            .arg(&scenario)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = attempt(&[]);
+    for needle in [
+        "day 3",
+        "distraction step 0",
+        "element",
+        "turned over",
+        "protocol.rhythm",
+    ] {
+        assert!(err.contains(needle), "{needle:?} not in: {err}");
+    }
+    assert_eq!(days_done(&dir), 3, "the days done are not kept");
+    assert!(dir.join("restart/checkpoint.bin").is_file());
+    assert!(!dir.join("summary.json").exists());
+    assert_eq!(attempt(&["--resume"]), err);
+}

@@ -66,7 +66,7 @@ pub enum FemError {
 }
 
 /// What usually makes a system singular.
-const BOUNDARY_ADVICE: &str = "Check that the boundary conditions fix every rigid motion (and, for Biot, the pressure somewhere or a compressible fluid)";
+const BOUNDARY_ADVICE: &str = "Check that the boundary conditions fix every rigid motion (and, for Biot, the pressure somewhere or a compressible fluid), and that no material value (a modulus, a permeability) is zero or many orders of magnitude away from the others (the tissue table's units: MPa, m⁴/(N·s))";
 
 /// A pivot a factorization could not take (faer's errors, which name it).
 #[derive(Debug, thiserror::Error)]

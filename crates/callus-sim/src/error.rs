@@ -42,6 +42,16 @@ pub enum SimError {
         /// Its smallest scaled Jacobian at a node (≤ 0).
         quality: f64,
     },
+    /// A field of the state (or a material, or the stiffness) holds a value that is not a number.
+    #[error("day {day}: the {field} is not a number at {site}; the run stops (the days done and the last checkpoint stay in the output folder). A material value (the tissue table), a load or a time step out of range usually causes it: check them, and run again (--resume continues from the checkpoint)")]
+    NotFinite {
+        /// Day of the protocol.
+        day: u32,
+        /// The field.
+        field: &'static str,
+        /// Where: `node N` or `element T (region 'R')` with the external tags, or the test.
+        site: String,
+    },
     /// A checkpoint cannot continue this run.
     #[error("the checkpoint cannot continue this run: {reason}")]
     Checkpoint {

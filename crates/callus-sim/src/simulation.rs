@@ -51,7 +51,7 @@ use crate::record::{
     Summary, TimeShares,
 };
 use crate::scenario::{Loading, Rhythm, Scenario};
-use crate::state::{DayEnvelopes, State};
+use crate::state::{DayEnvelopes, Site, State};
 use crate::SimError;
 
 /// How to run, besides the scenario.
@@ -340,6 +340,7 @@ impl Simulation {
             self.load(&day, &mut log)?;
             self.differentiate(&day)?;
             self.diffuse(&day)?;
+            self.check_finite(&day)?;
             self.observe(&day, &log)?;
             self.write(index, sink)?;
         }
@@ -591,6 +592,35 @@ impl Simulation {
         Ok(())
     }
 
+    /// Stops the run if a field of the state or a material holds a value that is not a number,
+    /// naming the node or element (their external tags).
+    fn check_finite(&self, day: &Day) -> Result<(), SimError> {
+        let m = &self.materials;
+        let material = [
+            ("Young's modulus", &m.youngs_modulus_mpa),
+            ("permeability", &m.mobility_mm4_per_ns),
+        ]
+        .into_iter()
+        .find_map(|(name, v)| Some((name, Site::Element(v.iter().position(|x| !x.is_finite())?))));
+        let Some((field, site)) = self.state.first_not_finite().or(material) else {
+            return Ok(());
+        };
+        let mesh = self.body.mesh();
+        let site = match site {
+            Site::Node(n) => format!("node {}", mesh.node_tags()[n]),
+            Site::Element(e) => format!(
+                "element {} (region '{}')",
+                mesh.element_tags()[e],
+                mesh.region_names()[mesh.element(e).region]
+            ),
+        };
+        Err(SimError::NotFinite {
+            day: day.day,
+            field,
+            site,
+        })
+    }
+
     /// The materials of the state now, on `day`.
     fn update_materials(&mut self, day: u32) -> Result<(), SimError> {
         let mesh = self.body.mesh();
@@ -655,6 +685,13 @@ impl Simulation {
             .mechanics
             .stiffness(mesh, &self.materials)
             .map_err(at(day.day, During::Stiffness))?;
+        if !stiffness.axial_n_per_mm.is_finite() {
+            return Err(SimError::NotFinite {
+                day: day.day,
+                field: "callus stiffness",
+                site: "the drained stiffness test".into(),
+            });
+        }
         let t = Instant::now();
         let (b, ideal) = (
             &self.scenario.boundary,

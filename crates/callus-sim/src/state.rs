@@ -193,6 +193,51 @@ impl State {
     }
 }
 
+/// Where a value lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Site {
+    /// A node (0-based).
+    Node(usize),
+    /// An element (0-based).
+    Element(usize),
+}
+
+impl State {
+    /// The first field (by name) and place where the state holds a value that is not finite
+    /// (NaN or infinite), if any: a solve or an update gone wrong, caught before it spreads.
+    pub fn first_not_finite(&self) -> Option<(&'static str, Site)> {
+        let (n, e) = (&self.nodes, &self.elements);
+        let bad = |v: &f64| !v.is_finite();
+        let nodal = [
+            ("pore pressure", n.pressure_mpa.iter().position(bad)),
+            ("cell concentration", n.cells.iter().position(bad)),
+            ("vascularity", n.vascularity.iter().position(bad)),
+            (
+                "displacement",
+                n.displacement_mm.iter().position(|u| u.iter().any(bad)),
+            ),
+        ];
+        let tissue = (0..e.tissue.len()).find(|&i| e.tissue.fractions(i).values().iter().any(bad));
+        let elemental = [
+            ("tissue fractions", tissue),
+            (
+                "carried stress",
+                e.prestress_mpa
+                    .iter()
+                    .position(|s| s.iter().flatten().any(bad)),
+            ),
+        ];
+        nodal
+            .into_iter()
+            .find_map(|(name, i)| Some((name, Site::Node(i?))))
+            .or_else(|| {
+                elemental
+                    .into_iter()
+                    .find_map(|(name, i)| Some((name, Site::Element(i?))))
+            })
+    }
+}
+
 /// For each new element, the element whose tissue it continues, or none for fresh granulation.
 fn tissue_sources(
     insertion: &LayerInsertion,
@@ -276,6 +321,7 @@ impl ElementFields {
 mod tests {
     use super::*;
     use callus_bio::tissue::TissueCatalogue;
+    use callus_bio::Fractions;
     use callus_mesh::generate::{axisymmetric, OsteotomyGeometry};
     use callus_mesh::growth::insert_layer;
 
@@ -284,6 +330,57 @@ mod tests {
             strain: [[g, 0.0, 0.0], [0.0, -g, 0.0], [0.0, 0.0, 0.0]],
             ..MechanicalState::default()
         }
+    }
+
+    /// Goal: a value that is not finite is found in each field of the state, named with its node
+    /// or element, nodes first; a finite state has none.
+    ///
+    /// State: 4 nodes and 2 regenerate elements of granulation, all finite; then one bad value
+    /// planted at a time.
+    #[test]
+    fn a_value_that_is_not_a_number_is_found_and_placed() {
+        let cat = TissueCatalogue::default_table();
+        let tissue = TissueState::new(vec![None; 2], 10, Default::default(), &cat).unwrap();
+        let fresh = State::new(4, vec![0.5; 4], vec![0.0; 4], tissue);
+        assert_eq!(fresh.first_not_finite(), None);
+        let planted = |plant: &dyn Fn(&mut State)| {
+            let mut s = fresh.clone();
+            plant(&mut s);
+            s.first_not_finite()
+        };
+        assert_eq!(
+            planted(&|s| s.nodes.pressure_mpa[2] = f64::NAN),
+            Some(("pore pressure", Site::Node(2)))
+        );
+        assert_eq!(
+            planted(&|s| s.nodes.cells[3] = f64::INFINITY),
+            Some(("cell concentration", Site::Node(3)))
+        );
+        assert_eq!(
+            planted(&|s| s.nodes.vascularity[1] = f64::NAN),
+            Some(("vascularity", Site::Node(1)))
+        );
+        assert_eq!(
+            planted(&|s| s.nodes.displacement_mm[0][2] = f64::NEG_INFINITY),
+            Some(("displacement", Site::Node(0)))
+        );
+        assert_eq!(
+            planted(&|s| s.elements.prestress_mpa[1][0][1] = f64::NAN),
+            Some(("carried stress", Site::Element(1)))
+        );
+        let mut vote = Fractions::granulation();
+        vote.fibrous = f64::NAN;
+        assert_eq!(
+            planted(&|s| s.elements.tissue.record_votes(&[None, Some(vote)]).unwrap()),
+            Some(("tissue fractions", Site::Element(1)))
+        );
+        assert_eq!(
+            planted(&|s| {
+                s.elements.prestress_mpa[0][0][0] = f64::NAN;
+                s.nodes.cells[1] = f64::NAN;
+            }),
+            Some(("cell concentration", Site::Node(1)))
+        );
     }
 
     /// Goal: a layer inserted during a day carries every field from the element below (or the
