@@ -75,8 +75,8 @@ impl TissueEntry {
         }
     }
 
-    /// Every value in its range, or `key = value: why` of the first that is not.
-    fn check(&self) -> Result<(), String> {
+    /// Every value in its range, or the first that is not.
+    fn check(&self) -> Result<(), OutOfRange> {
         let checks = [
             (
                 "youngs_modulus_mpa",
@@ -115,17 +115,36 @@ impl TissueEntry {
                 "must lie in (0, 1)",
             ),
         ];
-        if let Some((key, v, _, why)) = checks.iter().find(|(_, v, ok, _)| !(v.is_finite() && *ok))
+        if let Some(&(property, value, _, why)) =
+            checks.iter().find(|(_, v, ok, _)| !(v.is_finite() && *ok))
         {
-            return Err(format!("{key} = {v}: {why}"));
+            return Err(OutOfRange {
+                property,
+                value,
+                why: why.to_string(),
+            });
         }
         if self.permeability_m4_per_ns > 1e-6 {
-            return Err(format!(
-                "permeability_m4_per_ns = {}: far too large for tissue; the unit is m⁴/(N·s) (1e-14 for granulation), not mm⁴/(N·s)",
-                self.permeability_m4_per_ns
-            ));
+            return Err(OutOfRange {
+                property: "permeability_m4_per_ns",
+                value: self.permeability_m4_per_ns,
+                why: "far too large for tissue; the unit is m⁴/(N·s) (1e-14 for granulation), not mm⁴/(N·s)".into(),
+            });
         }
         Ok(())
+    }
+}
+
+/// A tissue's value out of its range: shown as `property = value: why`.
+struct OutOfRange {
+    property: &'static str,
+    value: f64,
+    why: String,
+}
+
+impl std::fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} = {}: {}", self.property, self.value, self.why)
     }
 }
 
@@ -211,7 +230,7 @@ impl TissueCatalogue {
             toml::from_str(text).map_err(|e| err(e.to_string()))?;
         let mut tissues = BTreeMap::new();
         for (name, t) in raw {
-            t.check().map_err(|why| err(format!("[{name}] {why}")))?;
+            t.check().map_err(|bad| err(format!("[{name}] {bad}")))?;
             tissues.insert(name, t.into_tissue());
         }
         if let Some(missing) = REQUIRED.iter().find(|r| !tissues.contains_key(**r)) {
@@ -253,7 +272,13 @@ impl TissueCatalogue {
                 ))
             }
         }
-        entry.check()?;
+        entry.check().map_err(|bad| {
+            if bad.property == property {
+                bad.why
+            } else {
+                bad.to_string()
+            }
+        })?;
         // The mobility through m⁴/(N·s) and back is not exact: keep it unless it is the one set.
         let mobility_mm4_per_ns = match property {
             "permeability_m4_per_ns" => value * M4_TO_MM4,
@@ -297,5 +322,34 @@ impl TissueCatalogue {
     /// All tissues by name.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Tissue)> {
         self.tissues.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Goal: a bad value is named once: a file's as `[tissue] property = value: why` (the file has
+    /// no other name for it), a replaced property by the reason alone (the caller names the key,
+    /// e.g. `tissues.granulation.poisson_ratio = 0.5`).
+    #[test]
+    fn a_bad_value_is_named_once() {
+        let text = DEFAULT_TISSUES_TOML.replacen("poisson_ratio = 0.167", "poisson_ratio = 0.5", 1);
+        let e = TissueCatalogue::from_toml(&text, "my.toml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e.matches("poisson_ratio").count(), 1, "{e}");
+        assert!(
+            e.contains("[granulation] poisson_ratio = 0.5: must lie in"),
+            "{e}"
+        );
+        let why = TissueCatalogue::default_table()
+            .with_property("granulation", "poisson_ratio", 0.5)
+            .unwrap_err();
+        assert_eq!(why, "must lie in (−1, 0.5)");
+        let why = TissueCatalogue::default_table()
+            .with_property("granulation", "permeability_m4_per_ns", 1e-2)
+            .unwrap_err();
+        assert!(why.starts_with("far too large"), "{why}");
     }
 }

@@ -1,6 +1,6 @@
 //! `callus run`: one simulation, with a progress bar and a short summary.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -29,7 +29,7 @@ pub struct RunArgs {
     #[arg(long)]
     json: bool,
     /// Threads [default: all cores].
-    #[arg(long)]
+    #[arg(long, value_parser = parse_threads)]
     threads: Option<usize>,
     /// Do not write ParaView fields (histories and summary only).
     #[arg(long)]
@@ -43,7 +43,7 @@ pub struct RunArgs {
 
 /// The scenario of `path` (or the built-in default) and its name for messages; prints the error
 /// and gives `None` if the file is bad.
-pub fn load_scenario(path: Option<&std::path::Path>) -> Option<(Scenario, String)> {
+pub fn load_scenario(path: Option<&Path>) -> Option<(Scenario, String)> {
     match path {
         Some(path) => match Scenario::from_file(path) {
             Ok(s) => Some((s, path.display().to_string())),
@@ -53,6 +53,37 @@ pub fn load_scenario(path: Option<&std::path::Path>) -> Option<(Scenario, String
             }
         },
         None => Some((Scenario::default_scenario(), "built-in default".to_string())),
+    }
+}
+
+/// A `--threads` value: a whole number, 1 or more.
+pub fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err(
+            "0 threads would run nothing: give 1 or more, or leave --threads out to use every core"
+                .into(),
+        ),
+        Ok(n) => Ok(n),
+        Err(_) => Err("give a whole number of threads, 1 or more".into()),
+    }
+}
+
+/// Refuses an output folder that cannot be one (it, or the first of its parents that exists, is a
+/// file), before any work; `flag` names the option in the message.
+pub fn check_out_dir(out: &Path, flag: &str) -> Result<(), String> {
+    match out.ancestors().find(|p| p.exists()) {
+        Some(p) if !p.is_dir() => {
+            let what = if p == out {
+                "is a file".to_string()
+            } else {
+                format!("{} is a file", p.display())
+            };
+            Err(format!(
+                "{flag} {}: {what}, not a folder; give a folder for the outputs (it is made if missing)",
+                out.display()
+            ))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -72,6 +103,10 @@ pub fn run(args: &RunArgs) -> ExitCode {
     if args.print_default {
         print!("{DEFAULT_SCENARIO_TOML}");
         return ExitCode::SUCCESS;
+    }
+    if let Err(e) = check_out_dir(&args.out, "--out") {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
     }
     let Some((scenario, name)) = load_scenario(args.scenario.as_deref()) else {
         return ExitCode::FAILURE;
@@ -152,7 +187,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
     }
 }
 
-fn print_summary(s: &Summary, out: &std::path::Path) {
+fn print_summary(s: &Summary, out: &Path) {
     let opt =
         |v: Option<f64>, unit: &str| v.map_or("—".to_string(), |v| format!("{v:.1} {unit}"));
     println!("callus {} — {}", s.version, s.scenario_file);
@@ -197,4 +232,36 @@ fn print_summary(s: &Summary, out: &std::path::Path) {
         "  outputs             {}/ (history.csv, forces.csv, summary.json, fields.pvd)",
         out.display()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Goal: `--threads 0` is refused with the fix (it used to run on one thread as if 1 were
+    /// asked); any positive count is taken.
+    #[test]
+    fn zero_threads_are_refused() {
+        assert!(parse_threads("0").unwrap_err().contains("1 or more"));
+        assert!(parse_threads("many").is_err());
+        assert_eq!(parse_threads("3"), Ok(3));
+    }
+
+    /// Goal: an output folder that is a file, or lies under one, is refused naming the file; a
+    /// folder that exists or can be made is taken.
+    #[test]
+    fn an_output_folder_that_is_a_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("taken");
+        std::fs::write(&file, "").unwrap();
+        for out in [file.clone(), file.join("run")] {
+            let e = check_out_dir(&out, "--out").unwrap_err();
+            assert!(
+                e.contains(&file.display().to_string()) && e.contains("is a file"),
+                "{e}"
+            );
+        }
+        assert!(check_out_dir(dir.path(), "--out").is_ok());
+        assert!(check_out_dir(&dir.path().join("new/run"), "--out").is_ok());
+    }
 }

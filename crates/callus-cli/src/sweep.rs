@@ -73,7 +73,7 @@ struct StudyArgs {
     #[arg(long)]
     resume: bool,
     /// Cases run at once, one per thread [default: all cores].
-    #[arg(long)]
+    #[arg(long, value_parser = crate::run::parse_threads)]
     threads: Option<usize>,
     /// Do not write ParaView fields for the cases.
     #[arg(long)]
@@ -175,6 +175,10 @@ fn study_cases(args: &StudyArgs) -> Option<(Vec<Case>, Vec<String>, String)> {
 }
 
 fn run_study(args: &StudyArgs) -> ExitCode {
+    if let Err(e) = crate::run::check_out_dir(&args.out, "--out") {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let Some((cases, inputs, name)) = study_cases(args) else {
         return ExitCode::FAILURE;
     };
@@ -293,6 +297,17 @@ fn args_for_tasks(args: &StudyArgs) -> Vec<String> {
 }
 
 fn merge_shards(dirs: &[PathBuf], out: &Path, quiet: bool) -> ExitCode {
+    if let Err(e) = crate::run::check_out_dir(out, "--out") {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    if let Some(dir) = dirs.iter().find(|d| !d.is_dir()) {
+        eprintln!(
+            "error: sweep merge {}: no such folder; give the --out folders of the shards (they hold shard-K-of-N.json)",
+            dir.display()
+        );
+        return ExitCode::FAILURE;
+    }
     match merge(dirs, out) {
         Ok(results) => {
             if !quiet {

@@ -1,6 +1,7 @@
 //! Mesh checks: indices in range, inverted and degenerate elements, repeated, duplicate and
 //! unreferenced nodes. [`Mesh::validate`] runs them all; readers and generators call it before
-//! handing a mesh out.
+//! handing a mesh out. [`Mesh::check_connected`] (one body, not several pieces) is the Gmsh
+//! reader's too.
 
 use crate::geometry::{corner_scaled_jacobians, vertex_coords};
 use crate::{Mesh, MeshError};
@@ -147,6 +148,57 @@ impl Mesh {
             }
         }
         Ok(())
+    }
+
+    /// The elements form one body: each reaches every other through shared nodes. Not part of
+    /// [`Mesh::validate`] (a mesh in pieces is a valid mesh); a file read for a run must be one body,
+    /// so the Gmsh reader checks it. The error names an element of the smallest piece.
+    pub fn check_connected(&self) -> Result<(), MeshError> {
+        let mut parent: Vec<usize> = (0..self.num_nodes()).collect();
+        fn root(parent: &mut [usize], mut node: usize) -> usize {
+            while parent[node] != node {
+                parent[node] = parent[parent[node]];
+                node = parent[node];
+            }
+            node
+        }
+        for e in self.elements() {
+            let first = root(&mut parent, e.nodes[0]);
+            for &n in &e.nodes[1..] {
+                let r = root(&mut parent, n);
+                parent[r] = first;
+            }
+        }
+        // Per piece (by its root node): its first element and its size.
+        let mut pieces: std::collections::BTreeMap<usize, (usize, usize)> = Default::default();
+        for e in self.elements() {
+            let piece = pieces
+                .entry(root(&mut parent, e.nodes[0]))
+                .or_insert((e.id, 0));
+            piece.1 += 1;
+        }
+        if pieces.len() < 2 {
+            return Ok(());
+        }
+        let (smallest, &(first, size)) = pieces
+            .iter()
+            .min_by_key(|(_, (first, size))| (*size, *first))
+            .expect("two pieces at least");
+        let other = pieces
+            .iter()
+            .filter(|(piece, _)| *piece != smallest)
+            .map(|(_, (first, _))| *first)
+            .min()
+            .expect("two pieces at least");
+        let region = |e: usize| self.region_names()[self.element(e).region].clone();
+        Err(MeshError::Disconnected {
+            pieces: pieces.len(),
+            tag: self.element_tags()[first],
+            region: region(first),
+            size,
+            other_tag: self.element_tags()[other],
+            other_region: region(other),
+        })
     }
 
     /// For each node, whether an element uses it.

@@ -138,6 +138,28 @@ pub enum MeshError {
         z: f64,
     },
 
+    /// Elements that share no node with the rest of the mesh: the body is in several pieces.
+    #[error(
+        "the mesh is in {pieces} pieces that share no node: element {tag} (region '{region}') is in a piece of \
+         {size} element(s) that does not touch element {other_tag} (region '{other_region}'). A run needs one \
+         connected body: join the pieces (Gmsh: Coherence, or BooleanFragments so that they share their boundaries) \
+         or delete the stray one"
+    )]
+    Disconnected {
+        /// How many separate pieces.
+        pieces: usize,
+        /// External tag of the first element of the smallest piece.
+        tag: u64,
+        /// Its region.
+        region: String,
+        /// Elements in that piece.
+        size: usize,
+        /// External tag of an element of another piece.
+        other_tag: u64,
+        /// Its region.
+        other_region: String,
+    },
+
     /// A region the caller needs is not in the mesh.
     #[error("the mesh has no region '{name}'; it has: {available}. Name a physical group '{name}' in the mesh")]
     MissingRegion {

@@ -5,7 +5,8 @@
 //! (with their nodes), and lower groups (points; lines in 3D) are node sets. Unnamed groups are called
 //! `physical_<tag>`. 2D meshes must lie in the z = 0 plane (x = r, y = z for axisymmetry); 2D
 //! elements that Gmsh wrote clockwise (a surface with a −z normal) are re-ordered counter-clockwise.
-//! The mesh is validated ([`Mesh::validate`]) before it is returned.
+//! The mesh is validated ([`Mesh::validate`]) and must be one body ([`Mesh::check_connected`])
+//! before it is returned.
 //!
 //! Format reference: <https://gmsh.info/doc/texinfo/gmsh.html#MSH-file-format>.
 
@@ -875,6 +876,7 @@ fn build_mesh(raw: RawMsh) -> Result<(Mesh, usize), MeshError> {
         mesh.add_nodes_to_set(&name, nodes);
     }
     mesh.validate()?;
+    mesh.check_connected()?;
     Ok((mesh, reoriented))
 }
 

@@ -137,6 +137,32 @@ fn duplicate_nodes_are_found() {
     );
 }
 
+/// Goal: a mesh in two pieces (a stray quad, element 11 of region 'gap', sharing no node with the
+/// rest) is refused on reading, naming the stray element, an element of the body and the fix.
+#[test]
+fn disconnected_piece_is_found() {
+    let (e, text) = error_of("disconnected.msh");
+    assert!(
+        matches!(
+            inner(e),
+            MeshError::Disconnected {
+                pieces: 2,
+                tag: 11,
+                size: 1,
+                other_tag: 3,
+                ..
+            }
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Coherence"), "{text}");
+    // The tiny mesh itself (two blocks sharing their edge) is one body.
+    read_msh(fixture("tiny_v41.msh"))
+        .unwrap()
+        .check_connected()
+        .unwrap();
+}
+
 #[test]
 fn unreferenced_node_is_found() {
     let (e, text) = error_of("unreferenced_node.msh");

@@ -51,11 +51,18 @@ impl Model {
             IdealisationChoice::ThreeD => 3,
         };
         if linear.dim() != dim {
+            let (fits, mesh_for_it) = match linear.dim() {
+                2 => ("\"axisymmetric\" for this 2D (r, z) mesh", "a 3D mesh"),
+                _ => ("\"3d\" for this 3D mesh", "a 2D (r, z) mesh"),
+            };
             return Err(mismatch(
                 file,
                 "geometry.idealisation",
-                &format!("{:?}", s.geometry.idealisation),
-                format!("the mesh is {}D", linear.dim()),
+                s.geometry.idealisation.name(),
+                format!(
+                    "the mesh is {}D: set geometry.idealisation = {fits}, or give {mesh_for_it}",
+                    linear.dim()
+                ),
             ));
         }
         let mesh = if linear.kind_counts().iter().all(|(k, _)| k.is_quadratic()) {
@@ -99,10 +106,25 @@ impl Model {
         let catalogue = s.tissue_catalogue(file)?;
         let t = &s.tissues;
         let known_regions = mesh.region_names().join(", ");
+        // The vascularity's regions matter only when it is on.
+        let v = &s.vascularity;
+        let none = Vec::new();
+        let (vascular, soft_tissue, marrow) = if v.enabled {
+            (
+                &v.vascular_regions,
+                &v.soft_tissue_regions,
+                &v.marrow_regions,
+            )
+        } else {
+            (&none, &none, &none)
+        };
         let named = [
             ("tissues.regenerate_regions", &t.regenerate_regions),
             ("cells.source_regions", &s.cells.source_regions),
             ("numerics.rezone_regions", &s.numerics.rezone_regions),
+            ("vascularity.vascular_regions", vascular),
+            ("vascularity.soft_tissue_regions", soft_tissue),
+            ("vascularity.marrow_regions", marrow),
         ];
         for (key, name) in named
             .iter()

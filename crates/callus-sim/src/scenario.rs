@@ -410,6 +410,22 @@ fn moved_keys(user: &toml::Table, file: &str) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// The TOML reader's message on one line, with serde's Rust type names in words a scenario's
+/// author reads (`expected f64` is `expected a number`).
+fn plain_words(e: &toml::de::Error) -> String {
+    let mut message = e.to_string().trim_end().replace("\nin `", ", in `");
+    for (rust, words) in [
+        ("expected f64", "expected a number"),
+        ("expected u32", "expected a whole number, 0 or more"),
+        ("expected u64", "expected a whole number, 0 or more"),
+        ("expected usize", "expected a whole number, 0 or more"),
+        ("expected i64", "expected a whole number"),
+    ] {
+        message = message.replace(rust, words);
+    }
+    message
+}
+
 /// A tissue property's value: a TOML float or integer.
 fn property_value(v: &toml::Value) -> Option<f64> {
     v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
@@ -443,7 +459,9 @@ impl Scenario {
     pub fn from_file(path: &Path) -> Result<Scenario, ScenarioError> {
         let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Parse {
             file: path.display().to_string(),
-            message: e.to_string(),
+            message: format!(
+                "cannot read the scenario: {e}; give the path of a TOML file (`callus run --print-default > my.toml` writes one to start from)"
+            ),
         })?;
         let mut s = Scenario::from_toml(&text, &path.display().to_string())?;
         let dir = path.parent().unwrap_or(Path::new(""));
@@ -487,7 +505,7 @@ impl Scenario {
                 .try_into()
                 .map_err(|e: toml::de::Error| ScenarioError::Parse {
                     file: file.to_string(),
-                    message: e.to_string(),
+                    message: plain_words(&e),
                 })?;
         scenario.validate(file)?;
         Ok(scenario)
@@ -538,7 +556,7 @@ impl Scenario {
                 .try_into()
                 .map_err(|e: toml::de::Error| ScenarioError::Parse {
                     file: format!("--set {name}"),
-                    message: e.to_string(),
+                    message: plain_words(&e),
                 })?;
         scenario.validate(&format!("--set {name}"))?;
         Ok(scenario)

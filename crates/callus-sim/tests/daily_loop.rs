@@ -274,6 +274,10 @@ fn names_missing_sets_and_regions_before_running() {
             "[numerics]\nrezone_regions = [\"gap\", \"bone_marrow\"]\n",
             "numerics.rezone_regions",
         ),
+        (
+            "[vascularity]\nvascular_regions = [\"cortical_bone\"]\n",
+            "vascularity.vascular_regions = cortical_bone",
+        ),
     ] {
         let e = Simulation::new(&scenario(extra), "small.toml", SimOptions::default())
             .map(|_| ())
@@ -281,6 +285,34 @@ fn names_missing_sets_and_regions_before_running() {
             .to_string();
         assert!(e.contains(key) && e.contains("small.toml"), "{e}");
     }
+}
+
+/// Goal: the vascularity's regions are checked only when it is on: with `enabled = false` a region
+/// the mesh does not have is no error (nothing reads it).
+#[test]
+fn vascular_regions_are_unused_without_vascularity() {
+    let s = scenario("[vascularity]\nenabled = false\nvascular_regions = [\"cortical_bone\"]\n");
+    assert!(Simulation::new(&s, "small.toml", SimOptions::default()).is_ok());
+}
+
+/// Goal: a mesh of the wrong dimension for the idealisation (the 2D tiny Gmsh mesh in a 3D run) is
+/// refused naming the key, the value as the scenario spells it and the setting that fits.
+#[test]
+fn a_mesh_of_the_wrong_dimension_names_the_idealisation_that_fits() {
+    let mut s = scenario("[geometry]\nidealisation = \"3d\"\n");
+    s.geometry.mesh_file = Some(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../callus-mesh/tests/fixtures/tiny_v41.msh"),
+    );
+    let e = Simulation::new(&s, "small.toml", SimOptions::default())
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        e.contains("small.toml: geometry.idealisation = 3d: the mesh is 2D")
+            && e.contains("geometry.idealisation = \"axisymmetric\""),
+        "{e}"
+    );
 }
 
 /// Goal: a step that turns an element over stops the run at that step, naming the element and

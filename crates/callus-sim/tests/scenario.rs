@@ -67,8 +67,16 @@ fn unknown_keys_and_wrong_types_are_refused_with_the_key() {
     );
     assert!(error("[protocl]\nrate_mm_per_day = 1.0\n").contains("protocl"));
     assert!(error("[rule]\nrule = \"prendergast\"\nbogus = 1\n").contains("bogus"));
-    assert!(error("[protocol]\nrate_mm_per_day = \"fast\"\n").contains("rate_mm_per_day"));
-    assert!(error("[protocol]\nlatency_days = -3\n").contains("latency_days"));
+    let e = error("[protocol]\nrate_mm_per_day = \"fast\"\n");
+    assert!(
+        e.contains("rate_mm_per_day") && e.contains("expected a number"),
+        "no Rust type names: {e}"
+    );
+    let e = error("[protocol]\nlatency_days = -3\n");
+    assert!(
+        e.contains("latency_days") && e.contains("expected a whole number, 0 or more"),
+        "{e}"
+    );
     assert!(error("[geometry]\nidealisation = \"2d\"\n").contains("idealisation"));
     assert!(error("this is = = not toml").contains("my.toml"));
 }
@@ -125,10 +133,13 @@ fn files_are_found_relative_to_the_scenario_or_refused() {
     std::fs::write(dir.path().join("bone.msh"), "").unwrap();
     let s = Scenario::from_file(&scenario).unwrap();
     assert_eq!(s.geometry.mesh_file.unwrap(), dir.path().join("bone.msh"));
-    assert!(Scenario::from_file(&dir.path().join("missing.toml"))
+    let e = Scenario::from_file(&dir.path().join("missing.toml"))
         .unwrap_err()
-        .to_string()
-        .contains("missing.toml"));
+        .to_string();
+    assert!(
+        e.contains("missing.toml") && e.contains("--print-default"),
+        "the file and where to get one: {e}"
+    );
 }
 
 #[test]
