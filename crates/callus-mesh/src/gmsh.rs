@@ -472,7 +472,16 @@ impl<'a> RawReader<'a> {
                 let n_phys = self.count(n_phys, 1, at, "physical tag")?;
                 let mut phys = Vec::with_capacity(n_phys);
                 for _ in 0..n_phys {
-                    phys.push(self.int("a physical tag")?.abs());
+                    // Gmsh signs a physical tag by the entity's orientation: the group is |tag|.
+                    let at = self.pos;
+                    let tag = self.int("a physical tag")?;
+                    let group = tag.checked_abs().ok_or_else(|| {
+                        self.error_at(
+                            at,
+                            format!("physical tag {tag} is out of range (a group tag is 1 to 2147483647)"),
+                        )
+                    })?;
+                    phys.push(group);
                 }
                 if dim > 0 {
                     let at = self.pos;
