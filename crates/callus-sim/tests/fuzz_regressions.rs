@@ -1,5 +1,6 @@
 //! The scenario parser and its validation against the fuzzer's inputs (fuzz/, target `scenario`):
-//! every seed and every input that once crashed it replayed through the fuzz target's calls.
+//! every seed and every input that once crashed it replayed through the fuzz target's calls, and
+//! one test per finding that checks the error it now gives.
 
 use std::path::{Path, PathBuf};
 
@@ -41,13 +42,16 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Goal: the fuzz target's seeds read without a panic.
-/// Input: fuzz/seeds/scenario, the default scenario and validation/'s scenarios (what
+/// Input: fuzz/seeds/scenario, the findings (tests/fixtures/fuzz), the default scenario and validation/'s scenarios (what
 /// fuzz/seed.sh copies into the corpus).
 /// Checks: each gives a scenario or an error, and at least one of each.
 #[test]
 fn fuzz_seeds_replay_without_panic() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = files_in(&root.join("fuzz/seeds/scenario"));
+    files.extend(files_in(
+        &root.join("crates/callus-sim/tests/fixtures/fuzz"),
+    ));
     files.push(root.join("crates/callus-sim/data/default_scenario.toml"));
     files.extend(
         files_in(&root.join("validation"))
@@ -72,4 +76,24 @@ fn fuzz_seeds_replay_without_panic() {
 
 fn is_toml(p: &Path) -> bool {
     p.extension().is_some_and(|e| e == "toml")
+}
+
+/// Goal: a distraction step too small for a floating-point number (a subnormal rate split into
+/// steps rounds to 0 mm) is refused by the validation; the plan looped forever adding days of zero
+/// steps until the memory ran out. Found while writing the fuzz target (the fuzzer did not reach
+/// it: it needs both the rate and the lengthening this small).
+/// Input: tests/fixtures/fuzz/subnormal_rate.toml (rate and lengthening 5e-324 mm/day, mm).
+/// Checks: the error names protocol.rate_mm_per_day and the unit.
+#[test]
+fn subnormal_rate_whose_step_rounds_to_zero_is_refused() {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/subnormal_rate.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Validation alone: without the refusal, the plan in `exercise` would not end.
+    let e = Scenario::from_toml(&text, &path.display().to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("subnormal_rate.toml"), "{e}");
+    assert!(e.contains("protocol.rate_mm_per_day = 5e-324"), "{e}");
+    assert!(e.contains("is the unit mm/day?"), "{e}");
 }
