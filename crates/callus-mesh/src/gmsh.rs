@@ -9,6 +9,7 @@
 //!
 //! Format reference: <https://gmsh.info/doc/texinfo/gmsh.html#MSH-file-format>.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -82,6 +83,9 @@ struct RawReader<'a> {
     /// The file is binary: sections after $MeshFormat switch to binary for their data.
     pending_binary: bool,
     section: &'static str,
+    /// A byte position and its 1-based line: line numbers are counted on from the last one asked
+    /// for, not from the start of the file each time (every element records its line).
+    line_mark: Cell<(usize, usize)>,
 }
 
 impl<'a> RawReader<'a> {
@@ -95,6 +99,7 @@ impl<'a> RawReader<'a> {
             big_endian: false,
             pending_binary: false,
             section: "the file header",
+            line_mark: Cell::new((0, 1)),
         }
     }
 
@@ -103,7 +108,17 @@ impl<'a> RawReader<'a> {
             Location::Byte(pos)
         } else {
             let upto = pos.min(self.bytes.len());
-            Location::Line(1 + self.bytes[..upto].iter().filter(|&&b| b == b'\n').count())
+            let (from, line) = match self.line_mark.get() {
+                (mark, line) if mark <= upto => (mark, line),
+                _ => (0, 1),
+            };
+            let line = line
+                + self.bytes[from..upto]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+            self.line_mark.set((upto, line));
+            Location::Line(line)
         }
     }
 

@@ -97,3 +97,71 @@ fn entity_physical_tag_of_i32_min_is_refused() {
         "{text}"
     );
 }
+
+/// An MSH 2.2 ASCII file of an n × n grid of unit squares, each split into two counter-clockwise
+/// triangles of the region "gap".
+fn grid_v22(n: usize) -> String {
+    use std::fmt::Write;
+    let node = |i: usize, j: usize| 1 + j * (n + 1) + i;
+    let mut text = String::from(
+        "$MeshFormat\n2.2 0 8\n$EndMeshFormat\n$PhysicalNames\n1\n2 1 \"gap\"\n$EndPhysicalNames\n",
+    );
+    writeln!(text, "$Nodes\n{}", (n + 1) * (n + 1)).unwrap();
+    for j in 0..=n {
+        for i in 0..=n {
+            writeln!(text, "{} {i} {j} 0", node(i, j)).unwrap();
+        }
+    }
+    writeln!(text, "$EndNodes\n$Elements\n{}", 2 * n * n).unwrap();
+    let mut tag = 0;
+    for j in 0..n {
+        for i in 0..n {
+            let (a, b, c, d) = (
+                node(i, j),
+                node(i + 1, j),
+                node(i + 1, j + 1),
+                node(i, j + 1),
+            );
+            for [p, q, r] in [[a, b, c], [a, c, d]] {
+                tag += 1;
+                writeln!(text, "{tag} 2 2 1 1 {p} {q} {r}").unwrap();
+            }
+        }
+    }
+    text.push_str("$EndElements\n");
+    text
+}
+
+/// Goal: reading a large ASCII mesh takes time in proportion to its size. Each element records its
+/// line for messages, and the line was counted from the start of the file every time: quadratic,
+/// 18 s for the 328 KB ovine3d_v41_ascii_tet10.msh fixture in the fuzzer's build (over its 10 s
+/// timeout; the fuzzer's 64 KB limit on inputs hid it), minutes for a few MB.
+/// Input: a generated 2.2 ASCII grid of 80,000 triangles (3.5 MB); its last element's line.
+/// Checks: it is read in under 10 s (well under 1 s line by line; quadratic, the newline counts
+/// alone scan over 100 GB), and the line numbers are still right: an element referring to a missing
+/// node is reported at its own line.
+#[test]
+fn large_ascii_mesh_reads_in_linear_time_with_right_lines() {
+    let n = 200;
+    let text = grid_v22(n);
+    let start = std::time::Instant::now();
+    let (mesh, _) = parse_msh(text.as_bytes(), Path::new("grid.msh")).unwrap();
+    let seconds = start.elapsed().as_secs_f64();
+    assert_eq!(mesh.num_elements(), 2 * n * n);
+    assert!(seconds < 10.0, "read in {seconds:.1} s");
+
+    // The last element (the line before $EndElements) with its first node replaced by a missing one.
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let last_line = lines.len() - 1;
+    let mut words: Vec<String> = lines[last_line - 1]
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    words[5] = (1 + (n + 1) * (n + 1)).to_string();
+    lines[last_line - 1] = words.join(" ");
+    let broken = lines.join("\n");
+    let e = parse_msh(broken.as_bytes(), Path::new("grid.msh"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(&format!("line {last_line}")), "{e}");
+}
