@@ -10,6 +10,7 @@
 //!
 //! Format reference: <https://gmsh.info/doc/texinfo/gmsh.html#MSH-file-format>.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -83,6 +84,9 @@ struct RawReader<'a> {
     /// The file is binary: sections after $MeshFormat switch to binary for their data.
     pending_binary: bool,
     section: &'static str,
+    /// A byte position and its 1-based line: line numbers are counted on from the last one asked
+    /// for, not from the start of the file each time (every element records its line).
+    line_mark: Cell<(usize, usize)>,
 }
 
 impl<'a> RawReader<'a> {
@@ -96,6 +100,7 @@ impl<'a> RawReader<'a> {
             big_endian: false,
             pending_binary: false,
             section: "the file header",
+            line_mark: Cell::new((0, 1)),
         }
     }
 
@@ -104,7 +109,17 @@ impl<'a> RawReader<'a> {
             Location::Byte(pos)
         } else {
             let upto = pos.min(self.bytes.len());
-            Location::Line(1 + self.bytes[..upto].iter().filter(|&&b| b == b'\n').count())
+            let (from, line) = match self.line_mark.get() {
+                (mark, line) if mark <= upto => (mark, line),
+                _ => (0, 1),
+            };
+            let line = line
+                + self.bytes[from..upto]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+            self.line_mark.set((upto, line));
+            Location::Line(line)
         }
     }
 
@@ -473,7 +488,16 @@ impl<'a> RawReader<'a> {
                 let n_phys = self.count(n_phys, 1, at, "physical tag")?;
                 let mut phys = Vec::with_capacity(n_phys);
                 for _ in 0..n_phys {
-                    phys.push(self.int("a physical tag")?.abs());
+                    // Gmsh signs a physical tag by the entity's orientation: the group is |tag|.
+                    let at = self.pos;
+                    let tag = self.int("a physical tag")?;
+                    let group = tag.checked_abs().ok_or_else(|| {
+                        self.error_at(
+                            at,
+                            format!("physical tag {tag} is out of range (a group tag is 1 to 2147483647)"),
+                        )
+                    })?;
+                    phys.push(group);
                 }
                 if dim > 0 {
                     let at = self.pos;

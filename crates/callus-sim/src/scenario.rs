@@ -658,6 +658,17 @@ impl Scenario {
                 );
             }
         }
+        let steps_per_day = match p.rhythm {
+            Rhythm::Steps(n) => n,
+            Rhythm::Continuous => 1,
+        };
+        if p.rate_mm_per_day / f64::from(steps_per_day) == 0.0 {
+            return bad(
+                "protocol.rate_mm_per_day",
+                format!("{:?}", p.rate_mm_per_day),
+                "is too small for a day's steps to be a number of mm: is the unit mm/day?",
+            );
+        }
         let distraction_days = (p.lengthening_mm / p.rate_mm_per_day).ceil();
         for (key, days, value) in [
             (
