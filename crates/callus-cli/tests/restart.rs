@@ -130,6 +130,72 @@ fn default_run_killed_at_seeded_days_resumes_to_the_same_files() {
     killed_and_resumed_equals_uninterrupted(&text, &[1, 2, 3]);
 }
 
+/// Goal: a sweep killed while its case runs, resumed with `callus sweep --resume`, continues the
+/// case from its checkpoint and ends with the case's files and the `sweep.csv` of a whole sweep.
+///
+/// Study: the small scenario (checkpoints every 2 days) at 1 mm/day in 2 steps, one case.
+#[test]
+fn a_sweep_killed_mid_case_resumes_the_case_from_its_checkpoint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("scenario.toml");
+    std::fs::write(&scenario, with_checkpoints(&small())).unwrap();
+    let sweep = |dir: &Path, extra: &[&str]| {
+        let mut c = callus();
+        c.args([
+            "sweep",
+            "--quiet",
+            "--threads",
+            "1",
+            "--rates",
+            "1",
+            "--rhythms",
+            "2",
+        ])
+        .arg("--out")
+        .arg(dir)
+        .arg(&scenario)
+        .args(extra);
+        c
+    };
+    let (whole, killed) = (tmp.path().join("whole"), tmp.path().join("killed"));
+    assert!(sweep(&whole, &[]).status().unwrap().success());
+    let case = killed.join("rate_1_rhythm_2");
+    let mut child = sweep(&killed, &[])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while days_done(&case) < 4 {
+        assert!(child.try_wait().unwrap().is_none(), "the sweep ended first");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let checkpoint = case.join("restart/checkpoint.bin");
+    assert!(checkpoint.is_file() && !case.join("summary.json").exists());
+    // The resumed sweep reads the checkpoint: damaged, the case fails naming it.
+    let saved = std::fs::read(&checkpoint).unwrap();
+    let mut damaged = saved.clone();
+    *damaged.last_mut().unwrap() ^= 1;
+    std::fs::write(&checkpoint, damaged).unwrap();
+    let out = sweep(&killed, &["--resume"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let csv = std::fs::read_to_string(killed.join("sweep.csv")).unwrap();
+    assert!(csv.contains("checkpoint is damaged"), "{csv}");
+    std::fs::write(&checkpoint, saved).unwrap();
+    let out = sweep(&killed, &["--resume"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_outputs(&whole.join("rate_1_rhythm_2"), &case, "the resumed case");
+    assert_eq!(
+        std::fs::read(whole.join("sweep.csv")).unwrap(),
+        std::fs::read(killed.join("sweep.csv")).unwrap()
+    );
+}
+
 /// Goal: a checkpoint continues only its own scenario: resuming with another rate is refused
 /// (exit 1) naming the checkpoint file and the key, and the folder is left as it was.
 #[test]
