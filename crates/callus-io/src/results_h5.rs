@@ -123,14 +123,22 @@ pub fn write_table(group: &hdf5::Group, columns: &[Column]) -> hdf5::Result<()> 
     set_text_attr(group, "columns", &order.join(","))
 }
 
-/// Reads a table written by [`write_table`].
-pub fn read_table(group: &hdf5::Group) -> hdf5::Result<Vec<Column>> {
-    use hdf5::types::TypeDescriptor as T;
-    let order = group.attr("columns")?.read_scalar::<VarLenUnicode>()?;
-    order
+/// The names listed, in order, by the attribute `attr` of `group` (comma-separated).
+fn listed(group: &hdf5::Group, attr: &str) -> hdf5::Result<Vec<String>> {
+    let list = group.attr(attr)?.read_scalar::<VarLenUnicode>()?;
+    Ok(list
         .as_str()
         .split(',')
         .filter(|n| !n.is_empty())
+        .map(String::from)
+        .collect())
+}
+
+/// Reads a table written by [`write_table`].
+pub fn read_table(group: &hdf5::Group) -> hdf5::Result<Vec<Column>> {
+    use hdf5::types::TypeDescriptor as T;
+    listed(group, "columns")?
+        .iter()
         .map(|name| {
             let ds = group.dataset(name)?;
             let values = match ds.dtype()?.to_descriptor()? {
@@ -289,11 +297,8 @@ fn describe_day(g: &hdf5::Group) -> hdf5::Result<XdmfDay> {
         .as_str()
         .to_string();
     let arrays = |group: &hdf5::Group| -> hdf5::Result<Vec<XdmfArray>> {
-        let order = group.attr("fields")?.read_scalar::<VarLenUnicode>()?;
-        order
-            .as_str()
-            .split(',')
-            .filter(|n| !n.is_empty())
+        listed(group, "fields")?
+            .iter()
             .map(|name| {
                 let ds = group.dataset(name)?;
                 let number_type = match ds.dtype()?.to_descriptor()? {
