@@ -94,6 +94,9 @@ fn killed_and_resumed_equals_uninterrupted(scenario_text: &str, seeds: &[u64]) {
             killed.join("restart/checkpoint.bin").is_file() || kill_after < 2,
             "no checkpoint after {kill_after} days"
         );
+        // What a kill in the middle of a write leaves (the kill may or may not have made one).
+        std::fs::write(killed.join(".forces.csv.k1ll3d.tmp"), "day,ti").unwrap();
+        std::fs::write(killed.join("fields/.day_003.vtu.k1ll3d.tmp"), "<VTK").unwrap();
         run_whole(&scenario, &killed, &["--resume"]);
         assert_same_outputs(&whole, &killed, &format!("killed after day {kill_after}"));
         assert!(!killed.join("restart").exists(), "restart/ is left");

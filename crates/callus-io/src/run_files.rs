@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use callus_sim::record::{OnDay, OutputError, RunReport, Snapshot};
 use callus_sim::{DayReport, Outcome, RunSink, Scenario, SimOptions, Simulation};
 
-use crate::atomic::write_atomically;
+use crate::atomic::{remove_temporaries, write_atomically};
 use crate::checkpoint::{read_checkpoint, write_checkpoint};
 use crate::error::file;
 use crate::results_h5::{write_field_day, write_run_results};
@@ -155,9 +155,13 @@ impl RunFiles {
         Ok(files)
     }
 
+    /// The folder of a run, with what a killed write left in it (temporary files) gone.
     fn at(dir: &Path, scenario: &Scenario, fields: bool) -> Result<RunFiles, IoError> {
         let fields_dir = dir.join("fields");
         std::fs::create_dir_all(&fields_dir).map_err(file(&fields_dir))?;
+        for sub in ["", "fields", "plots", "restart", "restart/fields"] {
+            remove_temporaries(&dir.join(sub))?;
+        }
         Ok(RunFiles {
             dir: dir.to_path_buf(),
             fields,
