@@ -184,6 +184,7 @@ pub fn sweep(
     on_case: &(dyn Fn(&CaseResult) + Sync),
 ) -> Result<Vec<CaseResult>, IoError> {
     std::fs::create_dir_all(&options.out_dir).map_err(file(&options.out_dir))?;
+    crate::atomic::remove_temporaries(&options.out_dir)?;
     let mine: Vec<&Case> = cases
         .iter()
         .enumerate()
