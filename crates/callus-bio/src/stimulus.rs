@@ -199,4 +199,79 @@ mod tests {
         e.absorb(&state(1e-3, 0.0, 0.0, 0.0));
         assert_eq!(e.state().unwrap().strain[0][0], 1e-3);
     }
+
+    /// Goal: a solver point state becomes the rules' state: the strain as it is, the seepage
+    /// velocity q/n (MODEL.md §1), the pore pressure and the hydrostatic total stress tr(σ)/3.
+    ///
+    /// Input: strain with a shear, Darcy flux (0.01, −0.02, 0) mm/s at porosity 0.8, p = 0.2 MPa,
+    /// total stress diag(−0.3, −0.6, −0.9) MPa. Checked: v = (0.0125, −0.025, 0) mm/s, p = 0.2,
+    /// tr(σ)/3 = −0.6 MPa, the strain unchanged.
+    #[test]
+    fn from_point_takes_strain_pressure_and_seepage_velocity() {
+        let strain = [[0.01, 0.003, 0.0], [0.003, -0.02, 0.0], [0.0, 0.0, 0.005]];
+        let point = PointState {
+            x: [1.0, 2.0, 0.0],
+            weight: 0.5,
+            strain,
+            pressure_mpa: 0.2,
+            darcy_flux_mm_per_s: [0.01, -0.02, 0.0],
+            effective_stress_mpa: [[0.0; 3]; 3],
+            total_stress_mpa: [[-0.3, 0.0, 0.0], [0.0, -0.6, 0.0], [0.0, 0.0, -0.9]],
+        };
+        let s = MechanicalState::from_point(&point, 0.8);
+        assert_eq!(s.strain, strain);
+        assert!((s.fluid_velocity_mm_per_s[0] - 0.0125).abs() < 1e-15);
+        assert!((s.fluid_velocity_mm_per_s[1] + 0.025).abs() < 1e-15);
+        assert_eq!(s.fluid_velocity_mm_per_s[2], 0.0);
+        assert_eq!(s.pore_pressure_mpa, 0.2);
+        assert!((s.hydrostatic_stress_mpa + 0.6).abs() < 1e-15);
+    }
+
+    /// Goal: ε_h = (ε1 + ε2 + ε3)/3 sums all three normal strains (MODEL.md §4b).
+    ///
+    /// Input: ε = diag(0.01, 0.02, 0.04). Checked: ε_h = 0.07/3.
+    #[test]
+    fn dilatational_strain_sums_all_three_normal_strains() {
+        let mut s = MechanicalState::default();
+        s.strain[0][0] = 0.01;
+        s.strain[1][1] = 0.02;
+        s.strain[2][2] = 0.04;
+        assert!((s.dilatational_strain() - 0.07 / 3.0).abs() < 1e-15);
+    }
+
+    /// Goal: a later instant of larger hydrostatic stress replaces the first one's, sign kept,
+    /// while the measures it does not exceed stay.
+    ///
+    /// Input: (γ from ε = 0.02, v = 1e-3, p = 0.05, σ_h = 0.01), then (ε = 0.01, v = 0, p = 0,
+    /// σ_h = −0.03). Checked: σ_h = −0.03; strain, velocity and pressure of the first.
+    #[test]
+    fn envelope_takes_a_later_larger_hydrostatic_stress() {
+        let mut e = Envelope::default();
+        e.absorb(&state(0.02, 1e-3, 0.05, 0.01));
+        e.absorb(&state(0.01, 0.0, 0.0, -0.03));
+        let s = e.state().unwrap();
+        assert_eq!(s.hydrostatic_stress_mpa, -0.03);
+        assert_eq!(s.strain[0][0], 0.02);
+        assert_eq!(s.fluid_velocity_mm_per_s[1], 1e-3);
+        assert_eq!(s.pore_pressure_mpa, 0.05);
+    }
+
+    /// Goal: on a tie the envelope keeps the instant absorbed first (a later one must be strictly
+    /// larger), so equal peaks of opposite sign do not flip the envelope's signs.
+    ///
+    /// Input: (ε = 0.02, v = 1e-3, p = 0.05, σ_h = 0.04), then the same with every sign reversed:
+    /// the same octahedral shear, speed and magnitudes. Checked: every measure of the first.
+    #[test]
+    fn envelope_ties_keep_the_earlier_instant() {
+        let mut e = Envelope::default();
+        let first = state(0.02, 1e-3, 0.05, 0.04);
+        let reversed = state(-0.02, -1e-3, -0.05, -0.04);
+        assert_eq!(
+            first.octahedral_shear_strain(),
+            reversed.octahedral_shear_strain()
+        );
+        e.absorb(&first);
+        e.absorb(&reversed);
+        assert_eq!(e.state(), Some(&first));
+    }
 }

@@ -272,3 +272,130 @@ fn every_rule_refuses_bad_parameters_naming_them() {
         assert!(ok.validate().is_ok(), "{ok:?}");
     }
 }
+
+/// Goal: a stimulus exactly on a threshold of the Prendergast rule goes to the stiffer side, as
+/// the rule's doc states (MODEL.md §3 leaves the boundaries open).
+///
+/// Input: S exactly 3, 1, s_m = 0.53 and 0.01 with the default thresholds. Checked: S = 3 is
+/// cartilage (fibrous needs S > 3), S = 1 immature bone, S = 0.53 mature bone, S = 0.01 mature
+/// bone (not resorption).
+#[test]
+fn prendergast_stimulus_exactly_on_a_threshold_goes_to_the_stiffer_side() {
+    let r = Prendergast::default();
+    assert_eq!(r.phenotype(3.0), Phenotype::Cartilage);
+    assert_eq!(r.phenotype(1.0), Phenotype::ImmatureBone);
+    assert_eq!(r.phenotype(0.53), Phenotype::MatureBone);
+    assert_eq!(r.phenotype(0.01), Phenotype::MatureBone);
+}
+
+/// Goal: the strict inequalities of Claes & Heigele (MODEL.md §3: bone for |ε| < 5 % and
+/// |p_h| < 0.15 MPa, cartilage for |ε| < 15 % and p_h > 0.15 MPa) hold exactly on each threshold.
+///
+/// Input: uniaxial strain of magnitude exactly 0.05 or 0.15 and hydrostatic pressure exactly
+/// 0.15 MPa (compression). Checked: ε = 0.05 at no pressure is not bone (fibrous); p = 0.15 at
+/// ε = 1 % is neither bone nor cartilage (fibrous); ε = 0.15 at p = 0.2 is not cartilage
+/// (fibrous).
+#[test]
+fn claes_heigele_values_exactly_on_a_threshold_are_fibrous() {
+    let r = ClaesHeigele::default();
+    let on_bone_strain = strained(0.05, 0.0);
+    assert_eq!(on_bone_strain.max_abs_principal_strain(), 0.05);
+    assert_eq!(r.classify(&on_bone_strain).phenotype, Phenotype::Fibrous);
+    let on_pressure = strained(0.01, 0.15);
+    assert_eq!(on_pressure.hydrostatic_pressure_mpa(), 0.15);
+    assert_eq!(r.classify(&on_pressure).phenotype, Phenotype::Fibrous);
+    let on_cartilage_strain = strained(0.15, 0.2);
+    assert_eq!(on_cartilage_strain.max_abs_principal_strain(), 0.15);
+    assert_eq!(
+        r.classify(&on_cartilage_strain).phenotype,
+        Phenotype::Fibrous
+    );
+}
+
+/// Goal: Carter's diagram (our thresholds: fibrous where the tensile principal strain exceeds
+/// 5 %, cartilage where the hydrostatic compression exceeds 0.15 MPa) holds exactly on each
+/// threshold.
+///
+/// Input: tensile strain exactly 0.05 at no pressure; strain 1 % at exactly 0.15 MPa
+/// compression. Checked: both are bone (neither threshold is exceeded).
+#[test]
+fn carter_values_exactly_on_a_threshold_are_bone() {
+    let r = Carter::default();
+    let on_tension = strained(0.05, 0.0);
+    assert_eq!(on_tension.principal_strains()[0], 0.05);
+    assert_eq!(r.classify(&on_tension).phenotype, Phenotype::ImmatureBone);
+    assert_eq!(
+        r.classify(&strained(0.01, 0.15)).phenotype,
+        Phenotype::ImmatureBone
+    );
+}
+
+/// Goal: a zero scale and two equal thresholds are refused, naming the key: zero is not a
+/// positive number (S = γ/0), and equal thresholds leave a phenotype no interval (MODEL.md §3
+/// orders them strictly).
+///
+/// Input: Prendergast with a = 0, with b = 0, with s_resorption = 0, with s_mature = s_cartilage
+/// = 1; Claes & Heigele with equal strain limits. Checked: each refused with the key and value.
+#[test]
+fn zero_scales_and_equal_thresholds_are_refused_naming_the_key() {
+    let refused = |choice: RuleChoice, key: &str| {
+        let e = choice.validate().expect_err("refused").to_string();
+        assert!(e.contains(key), "{choice:?}: {e}");
+    };
+    let p = Prendergast::default();
+    refused(
+        RuleChoice::Prendergast(Prendergast { a: 0.0, ..p }),
+        "a = 0: must be a positive number",
+    );
+    refused(
+        RuleChoice::Prendergast(Prendergast {
+            b_mm_per_s: 0.0,
+            ..p
+        }),
+        "b_mm_per_s = 0",
+    );
+    refused(
+        RuleChoice::DeviatoricStrain(Prendergast {
+            s_resorption: 0.0,
+            ..p
+        }),
+        "s_resorption = 0",
+    );
+    refused(
+        RuleChoice::Prendergast(Prendergast { s_mature: 1.0, ..p }),
+        "s_cartilage = 1: must be above s_mature = 1",
+    );
+    refused(
+        RuleChoice::ClaesHeigele(ClaesHeigele {
+            bone_strain: 0.15,
+            ..Default::default()
+        }),
+        "cartilage_strain = 0.15: must be above bone_strain = 0.15",
+    );
+}
+
+/// Goal: each rule carries the short name its outputs use.
+///
+/// Input: the four rules of [`RuleChoice`]. Checked: "prendergast", "deviatoric_strain" (also for
+/// [`Prendergast::deviatoric_only`] itself), "claes_heigele", "carter".
+#[test]
+fn every_rule_has_its_output_name() {
+    assert_eq!(RuleChoice::default().rule().name(), "prendergast");
+    assert_eq!(
+        RuleChoice::DeviatoricStrain(Prendergast::default())
+            .rule()
+            .name(),
+        "deviatoric_strain"
+    );
+    assert_eq!(Prendergast::deviatoric_only().name(), "deviatoric_strain");
+    assert_eq!(
+        RuleChoice::ClaesHeigele(ClaesHeigele::default())
+            .rule()
+            .name(),
+        "claes_heigele"
+    );
+    assert_eq!(
+        RuleChoice::Carter(Carter::default()).rule().name(),
+        "carter"
+    );
+}

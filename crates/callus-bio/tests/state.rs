@@ -419,3 +419,45 @@ fn remixed_histories_mix_the_fractions_by_volume_and_evolve_like_the_originals()
         .remix(&[vec![(0, 0.5), (1, 0.5)], vec![(1, 1.0)]])
         .is_err());
 }
+
+/// Goal: `len` and `is_empty` say how many elements the state holds.
+///
+/// Input: a state of no elements and one of two elements (one fixed, one regenerate). Checked:
+/// the first is empty with length 0, the second not empty with length 2.
+#[test]
+fn an_empty_state_is_empty_and_a_filled_one_is_not() {
+    let cat = TissueCatalogue::default_table();
+    let empty = TissueState::new(Vec::new(), 10, MixingLaws::default(), &cat).unwrap();
+    assert!(empty.is_empty());
+    assert_eq!(empty.len(), 0);
+    let two = TissueState::new(
+        vec![Some("cortical_bone".into()), None],
+        10,
+        MixingLaws::default(),
+        &cat,
+    )
+    .unwrap();
+    assert!(!two.is_empty());
+    assert_eq!(two.len(), 2);
+}
+
+/// Goal: a day's vote whose fractions do not sum to 1 is refused, naming the element and the sum
+/// (MODEL.md §4b: a vote is a vector of phenotype fractions, the bone/cartilage split of one day).
+///
+/// Input: two regenerate elements; element 1 votes half fibrous and nothing else (sum 0.5).
+/// Checked: the day is refused with "element 1 sums to 0.5", and neither history changed.
+#[test]
+fn a_vote_not_summing_to_one_is_refused_naming_the_element() {
+    let mut s = state(2, 4, PermeabilityMixing::Linear);
+    let half = Fractions {
+        fibrous: 0.5,
+        ..Fractions::default()
+    };
+    let e = s
+        .record_votes(&[Some(Fractions::pure(Phenotype::Cartilage)), Some(half)])
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("element 1 sums to 0.5"), "{e}");
+    assert_eq!(s.fractions(0), Fractions::granulation());
+    assert_eq!(s.fractions(1), Fractions::granulation());
+}
