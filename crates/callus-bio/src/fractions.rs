@@ -189,4 +189,36 @@ mod tests {
         g.divide(2.0);
         assert_eq!(g.values(), [1.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
     }
+
+    /// A row with the fractions flattened into columns (as the history record has them).
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Row {
+        day: u32,
+        #[serde(flatten, with = "as_columns")]
+        fractions: Fractions,
+    }
+
+    /// Goal: fractions written as columns read back as the same fractions, and a row without a
+    /// column is refused (a checkpoint's history rows go this way).
+    #[test]
+    fn columns_read_back_as_the_fractions_they_came_from() {
+        let row = Row {
+            day: 3,
+            fractions: Fractions {
+                granulation: 0.1,
+                fibrous: 0.2,
+                cartilage: 0.3,
+                marrow: 0.15,
+                immature_bone: 0.05,
+                mature_bone: 0.2,
+            },
+        };
+        let json = serde_json::to_value(&row).unwrap();
+        assert_eq!(json["cartilage_fraction"], 0.3);
+        assert_eq!(serde_json::from_value::<Row>(json.clone()).unwrap(), row);
+        let mut partial = json;
+        partial.as_object_mut().unwrap().remove("marrow_fraction");
+        let e = serde_json::from_value::<Row>(partial).unwrap_err();
+        assert!(e.to_string().contains("tissue fraction column"), "{e}");
+    }
 }

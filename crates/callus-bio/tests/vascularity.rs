@@ -2,7 +2,7 @@
 //! bounds of φ and the held values.
 
 use callus_bio::rules::Phenotype;
-use callus_bio::vascularity::{Vascularity, VascularityParams};
+use callus_bio::vascularity::{Ramp, Vascularity, VascularityParams};
 use callus_fem::Idealisation;
 use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::{ElementKind, Mesh};
@@ -211,4 +211,129 @@ fn damage_held_values_and_bounds() {
     };
     let refused = Vascularity::new(&mesh, Idealisation::PlaneStrain, slow).err();
     assert!(refused.unwrap().to_string().contains("substeps_per_day"));
+}
+
+/// Goal: every parameter check of MODEL.md §4b refuses the value on or past its bound and names
+/// the parameter: rates positive (0 and −1 refused), damage rate 0 or more (−0.1 refused, 0 kept),
+/// each ramp finite with 0 ≤ `from` < `to`.
+///
+/// Input: the default parameters with one value changed at a time.
+#[test]
+fn parameters_on_or_past_their_bounds_are_refused_by_name() {
+    let refused = |p: VascularityParams| match p.validate() {
+        Err(callus_bio::BioError::Parameter { name, .. }) => name,
+        other => panic!("{p:?}: {other:?}"),
+    };
+    for speed in [0.0, -1.0, f64::NAN] {
+        let p = VascularityParams {
+            front_speed_mm_per_day: speed,
+            ..params()
+        };
+        assert_eq!(refused(p), "front_speed_mm_per_day");
+    }
+    let p = VascularityParams {
+        growth_rate_per_day: 0.0,
+        ..params()
+    };
+    assert_eq!(refused(p), "growth_rate_per_day");
+    let p = VascularityParams {
+        damage_rate_per_day: -0.1,
+        ..params()
+    };
+    assert_eq!(refused(p), "damage_rate_per_day");
+    let zero_damage = VascularityParams {
+        damage_rate_per_day: 0.0,
+        ..params()
+    };
+    assert!(zero_damage.validate().is_ok());
+    for (from, to) in [
+        (0.1, 0.05),
+        (0.1, 0.1),
+        (0.1, f64::INFINITY),
+        (f64::NAN, 0.5),
+        (-0.1, 0.5),
+    ] {
+        let p = VascularityParams {
+            bone_window: Ramp { from, to },
+            ..params()
+        };
+        assert_eq!(refused(p), "bone_window", "from {from}, to {to}");
+    }
+    let p = VascularityParams {
+        bone_window: Ramp { from: 0.0, to: 0.5 },
+        ..params()
+    };
+    assert!(p.validate().is_ok(), "from = 0 is allowed");
+}
+
+/// Goal: the problem keeps the parameters it was given, refuses arrays of the wrong length (each
+/// of φ, the gates and the damages alone), holds its held nodes, and gives element means of φ.
+///
+/// Mesh: the 30 mm strip of 1 mm Quad9 (`cortex` first, held at 1). φ = x (mm) on every node.
+/// Checked: the element means are the centroids' x (φ is linear), `hold` puts back 1 on the
+/// cortex's nodes and leaves the others.
+#[test]
+fn parameters_kept_lengths_checked_held_nodes_and_element_means() {
+    let mesh = strip(1.0);
+    let p = VascularityParams {
+        growth_rate_per_day: 0.5,
+        substeps_per_day: 12,
+        ..params()
+    };
+    let mut v = Vascularity::new(&mesh, Idealisation::PlaneStrain, p.clone()).unwrap();
+    assert_eq!(*v.params(), p);
+    let n = mesh.num_elements();
+    let x: Vec<f64> = mesh.coords().iter().map(|c| c[0]).collect();
+    let means = v.element_means(&mesh, &x).unwrap();
+    assert_eq!(means.len(), n);
+    for (e, m) in means.iter().enumerate() {
+        assert!((m - mesh.element_centroid(e)[0]).abs() < 1e-12, "{e}: {m}");
+    }
+    let mut phi = x.clone();
+    v.hold(&mut phi, 3);
+    for (i, c) in mesh.coords().iter().enumerate() {
+        let expected = if c[0] <= 0.0 { 1.0 } else { c[0] };
+        assert_eq!(phi[i], expected, "node at x = {}", c[0]);
+    }
+    let (ones, short) = (vec![1.0; n], vec![1.0; n - 1]);
+    for (phi_len, gate, damage) in [
+        (x.len() - 1, &ones, &ones),
+        (x.len(), &short, &ones),
+        (x.len(), &ones, &short),
+    ] {
+        let mut phi = vec![0.0; phi_len];
+        let e = v
+            .advance(&mesh, &mut phi, 0, 1.0, gate, damage)
+            .unwrap_err();
+        assert!(e.to_string().contains("values for"), "{e}");
+    }
+}
+
+/// Goal: the growth term k_φ·g·(1 − φ̄)·φ (MODEL.md §4b) with backward Euler, against the hand
+/// recurrence of a uniform field: no gradient, so no diffusion, and each sub-step of
+/// Δt = 1/N day gives φ ← φ/(1 − Δt·k_φ·g·(1 − φ)).
+///
+/// Mesh: the 30 mm strip of 1 mm Quad9 with no held region; φ = 0.2 everywhere, gate g = 0.5 on
+/// every element, no damage, k_φ = 0.4/day, N = 10 sub-steps, 3 days.
+#[test]
+fn uniform_growth_follows_the_backward_euler_recurrence() {
+    let mesh = strip(1.0);
+    let p = VascularityParams {
+        vascular_regions: vec![],
+        growth_rate_per_day: 0.4,
+        substeps_per_day: 10,
+        ..params()
+    };
+    let mut v = Vascularity::new(&mesh, Idealisation::PlaneStrain, p).unwrap();
+    let n = mesh.num_elements();
+    let mut phi = vec![0.2; mesh.num_nodes()];
+    v.advance(&mesh, &mut phi, 0, 3.0, &vec![0.5; n], &vec![0.0; n])
+        .unwrap();
+    let mut expected = 0.2;
+    for _ in 0..30 {
+        expected /= 1.0 - 0.1 * 0.4 * 0.5 * (1.0 - expected);
+    }
+    for f in &phi {
+        assert!((f - expected).abs() < 1e-12, "{f} against {expected}");
+    }
 }

@@ -355,10 +355,11 @@ fn rotated(mut mesh: Mesh, axis: [f64; 3], angle: f64) -> Mesh {
 /// triangles and quadrilaterals in 3D.
 ///
 /// Input: all avascular (φ = 0). Plane strain: [1, 3] × [1, 2] mm, 2 × 1 Quad4, turned 30° in
-/// its plane: area 2 mm², section `bottom` 2 mm long, mean width 1 mm. 3D: the brick [0, 1] ×
-/// [0, 2] × [0, 3] mm as one Hex8 and as six Tet4, turned 40° about (1, 2, 2)/3: volume 6 mm³,
-/// section `bottom` 2 mm² (one quadrilateral, or two triangles), mean width 3 mm. Checked: the
-/// mean widths and a vascularised fraction of 0.
+/// its plane: area 2 mm², section `bottom` 2 mm long, mean width 1 mm. 3D: the brick [1, 2] ×
+/// [1, 3] × [1, 4] mm (no corner at the origin, so that no edge vector equals a vertex) as one
+/// Hex8 and as six Tet4, turned 40° about (1, 2, 2)/3 through the origin: volume 6 mm³, section
+/// `bottom` 2 mm² (one quadrilateral, or two triangles), mean width 3 mm. Checked: the mean
+/// widths and a vascularised fraction of 0.
 #[test]
 fn section_area_of_turned_facets() {
     let plane = rotated(
@@ -377,7 +378,7 @@ fn section_area_of_turned_facets() {
     assert_eq!(v.fraction, 0.0);
     let axis = [1.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0];
     for elements in [SolidElements::Hex, SolidElements::Tet] {
-        let solid = brick([0.0, 1.0], [0.0, 2.0], [0.0, 3.0], [1, 1, 1], elements).unwrap();
+        let solid = brick([1.0, 2.0], [1.0, 3.0], [1.0, 4.0], [1, 1, 1], elements).unwrap();
         let solid = rotated(solid, axis, 40f64.to_radians());
         let means = vec![0.0; solid.num_elements()];
         let v = zone(&solid, Idealisation::ThreeD, |_| 0.0, &means, "bottom");
@@ -391,7 +392,8 @@ fn section_area_of_turned_facets() {
 /// Input: the brick [−1, 1]² × [0, 2] mm, 2 × 2 × 2 Hex8, its axis nodes moved 1e-9 mm off the
 /// axis (rounding of a mesh generator; the tolerance is 1e-9 × 2√3 mm); every element avascular
 /// (φ = 0). Checked: the avascular width on the axis is the 2 mm of the axis, each of its two
-/// edges shared by four elements.
+/// edges shared by four elements; moved exactly the tolerance off, the nodes are off the axis
+/// (width 0).
 #[test]
 fn axis_of_a_3d_mesh_within_rounding_counted_once() {
     let mut mesh = brick(
@@ -409,4 +411,14 @@ fn axis_of_a_3d_mesh_within_rounding_counted_once() {
     }
     let v = zone(&mesh, Idealisation::ThreeD, |_| 0.0, &[0.0; 8], "bottom");
     assert!((v.width_on_axis_mm.unwrap() - 2.0).abs() < 1e-12, "{v:?}");
+    // Exactly the tolerance off (the box, so the tolerance, unchanged): off the axis.
+    let tol = 1e-9 * mesh.size_scale();
+    for x in mesh.coords_mut() {
+        if x[0] == 1e-9 {
+            x[0] = tol;
+        }
+    }
+    assert_eq!(1e-9 * mesh.size_scale(), tol);
+    let v = zone(&mesh, Idealisation::ThreeD, |_| 0.0, &[0.0; 8], "bottom");
+    assert_eq!(v.width_on_axis_mm, Some(0.0), "{v:?}");
 }
