@@ -337,3 +337,29 @@ fn uniform_growth_follows_the_backward_euler_recurrence() {
         assert!((f - expected).abs() < 1e-12, "{f} against {expected}");
     }
 }
+
+/// Goal: the damage term −k_d·h (MODEL.md §4b) as the load −Δt·k_d·h·∫N against the hand value of
+/// a uniform field: no gradient and a shut growth gate, so each day takes k_d·h off φ
+/// everywhere.
+///
+/// Mesh: the 30 mm strip of 1 mm Quad9 with no held region; φ = 0.8 everywhere, damage h = 0.5 on
+/// every element, gate 0, k_d = 0.073/day (the default), 10 sub-steps a day, 3 days: φ = 0.8 −
+/// 3 · 0.073 · 0.5 = 0.6905.
+#[test]
+fn uniform_damage_takes_its_rate_off_each_day() {
+    let mesh = strip(1.0);
+    let p = VascularityParams {
+        vascular_regions: vec![],
+        substeps_per_day: 10,
+        ..params()
+    };
+    assert_eq!(p.damage_rate_per_day, 0.073);
+    let mut v = Vascularity::new(&mesh, Idealisation::PlaneStrain, p).unwrap();
+    let n = mesh.num_elements();
+    let mut phi = vec![0.8; mesh.num_nodes()];
+    v.advance(&mesh, &mut phi, 0, 3.0, &vec![0.0; n], &vec![0.5; n])
+        .unwrap();
+    for f in &phi {
+        assert!((f - 0.6905).abs() < 1e-12, "{f}");
+    }
+}
