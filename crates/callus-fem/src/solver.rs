@@ -238,3 +238,88 @@ impl Factorization<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dofs::{DofMap, Fields};
+    use crate::pattern::NodeGraph;
+
+    /// The scalar pattern of a `nx` × 1 strip of Quad4 (node-to-node coupling).
+    fn strip_pattern(nx: usize) -> SparsityPattern {
+        let mesh = callus_mesh::generate::rectangle([0.0, nx as f64], [0.0, 1.0], nx, 1).unwrap();
+        SparsityPattern::new(
+            &NodeGraph::new(&mesh),
+            &DofMap::new(&mesh, 2, Fields::Scalar),
+        )
+    }
+
+    /// The entries of L (diagonal included) of a symmetric pattern eliminated in the natural
+    /// order, counted by hand: eliminating a vertex joins its later neighbours into a clique.
+    fn fill_by_elimination(p: &SparsityPattern) -> usize {
+        let n = p.n;
+        let mut later: Vec<std::collections::BTreeSet<usize>> = (0..n)
+            .map(|c| {
+                p.row_idx()[p.col_ptr()[c]..p.col_ptr()[c + 1]]
+                    .iter()
+                    .copied()
+                    .filter(|&r| r > c)
+                    .collect()
+            })
+            .collect();
+        let mut count = 0;
+        for v in 0..n {
+            let below: Vec<usize> = later[v].iter().copied().collect();
+            count += 1 + below.len();
+            for (i, &a) in below.iter().enumerate() {
+                for &b in &below[i + 1..] {
+                    later[a].insert(b);
+                }
+            }
+        }
+        count
+    }
+
+    /// Goal: the fill reported is the entries of L: a single Quad4 is dense (4·5/2 = 10), and
+    /// strips of 2 and 5 elements in the natural order give what eliminating their graphs by hand
+    /// gives (more than their lower triangles: fill appears).
+    #[test]
+    fn factor_fill_is_the_entries_of_l() {
+        for nx in [1, 2, 5] {
+            let p = strip_pattern(nx);
+            let identity: Vec<usize> = (0..p.n).collect();
+            let s = SymbolicFactorization::new(&p, &identity, Definiteness::PositiveDefinite, 1)
+                .unwrap();
+            let lower = (p.nnz() + p.n) / 2;
+            let by_hand = fill_by_elimination(&p);
+            assert!(nx == 1 || by_hand > lower, "{nx}: fill expected");
+            assert_eq!(s.factor_nnz(), by_hand, "{nx} elements");
+        }
+        assert_eq!(fill_by_elimination(&strip_pattern(1)), 10);
+    }
+
+    /// Goal: a matrix that cannot be factorized or solved is reported naming the factorization
+    /// that was tried, LLᵀ or LDLᵀ.
+    ///
+    /// Input: the pattern of one Quad4 (4 scalar dofs) filled with ones: rank 1, so the second
+    /// pivot is 1 − 1 = 0.
+    #[test]
+    fn a_singular_matrix_is_reported_by_the_factorization_tried() {
+        let p = strip_pattern(1);
+        let mut ones = p.zeros();
+        ones.data_mut().fill(1.0);
+        let identity: Vec<usize> = (0..p.n).collect();
+        for (definiteness, name) in [
+            (Definiteness::PositiveDefinite, "Cholesky LLᵀ"),
+            (Definiteness::QuasiDefinite, "LDLᵀ"),
+        ] {
+            assert_eq!(definiteness.factorization(), name);
+            let s = SymbolicFactorization::new(&p, &identity, definiteness, 1).unwrap();
+            let e = s.factorize(&ones).err().expect("singular").to_string();
+            assert!(
+                e.starts_with(&format!("the {name} factorization failed")),
+                "{e}"
+            );
+        }
+    }
+}
