@@ -144,3 +144,36 @@ impl DofMap {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use callus_mesh::elevate::{elevate, QuadraticQuad};
+    use callus_mesh::generate::rectangle;
+
+    /// Goal: `node_of` inverts `node_dofs` for every dof of a Taylor–Hood u–p map (mid-side nodes
+    /// with two dofs, vertices with three) and of a scalar map; an empty mesh has no dofs.
+    ///
+    /// Mesh: 2 × 1 Quad9 on [0, 2] × [0, 1] mm (15 nodes, 6 vertices): 2·15 + 6 = 36 u–p dofs.
+    #[test]
+    fn each_dof_belongs_to_the_node_that_lists_it() {
+        let mesh = elevate(
+            &rectangle([0.0, 2.0], [0.0, 1.0], 2, 1).unwrap(),
+            QuadraticQuad::Quad9,
+        )
+        .unwrap();
+        for (fields, len) in [(Fields::DisplacementPressure, 36), (Fields::Scalar, 15)] {
+            let dofs = DofMap::new(&mesh, 2, fields);
+            assert_eq!(dofs.len(), len);
+            assert!(!dofs.is_empty());
+            for node in 0..mesh.num_nodes() {
+                for d in dofs.node_dofs(node) {
+                    assert_eq!(dofs.node_of(d), node, "{fields:?} dof {d}");
+                }
+            }
+        }
+        let empty = DofMap::new(&Mesh::new(2), 2, Fields::DisplacementPressure);
+        assert!(empty.is_empty());
+        assert_eq!(empty.len(), 0);
+    }
+}

@@ -457,6 +457,21 @@ pub fn strain_at(
 
 #[cfg(test)]
 mod tests {
+    /// Goal: the normal strains are the first 2 (plane strain: xx, yy), 3 (axisymmetric: rr, zz,
+    /// θθ) and 3 (3D: xx, yy, zz) Voigt components; the shears after them are not.
+    #[test]
+    fn normal_strain_components_of_each_idealisation() {
+        for (ideal, normal) in [
+            (Idealisation::PlaneStrain, 2),
+            (Idealisation::Axisymmetric, 3),
+            (Idealisation::ThreeD, 3),
+        ] {
+            for i in 0..ideal.strain_components() {
+                assert_eq!(ideal.is_normal(i), i < normal, "{ideal:?} component {i}");
+            }
+        }
+    }
+
     use super::*;
     use crate::shape::reference_nodes;
 
