@@ -252,6 +252,31 @@ pub fn colour_elements(mesh: &Mesh) -> Vec<Vec<ElementId>> {
 
 #[cfg(test)]
 mod tests {
+    /// Goal: a pattern holds exactly the matrices that share both of its index arrays (its clones'
+    /// too; a copy of either array, even with equal contents, makes another pattern's matrix); the graph of an empty mesh
+    /// is empty and that of one element is not.
+    ///
+    /// Mesh: one Quad4, one scalar per node (a dense 4 × 4 pattern).
+    #[test]
+    fn a_pattern_holds_the_matrices_sharing_its_arrays() {
+        let mesh = callus_mesh::generate::rectangle([0.0, 1.0], [0.0, 1.0], 1, 1).unwrap();
+        let graph = NodeGraph::new(&mesh);
+        assert_eq!((graph.len(), graph.is_empty()), (4, false));
+        assert!(NodeGraph::new(&Mesh::new(2)).is_empty());
+        let p = SparsityPattern::new(&graph, &DofMap::new(&mesh, 2, Fields::Scalar));
+        assert!(p.holds(&p.zeros()));
+        let copy = |a: &Arc<[usize]>| -> Arc<[usize]> { a.to_vec().into() };
+        let values = || vec![0.0; p.nnz()];
+        let own_rows = Matrix::new_csc((4, 4), Arc::clone(&p.col_ptr), copy(&p.row_idx), values());
+        let own_cols = Matrix::new_csc((4, 4), copy(&p.col_ptr), Arc::clone(&p.row_idx), values());
+        assert!(!p.holds(&own_rows));
+        assert!(!p.holds(&own_cols));
+        assert!(p.holds(&p.clone().zeros()), "a clone shares the arrays");
+        let rebuilt = SparsityPattern::new(&graph, &DofMap::new(&mesh, 2, Fields::Scalar));
+        assert_eq!(rebuilt, p);
+        assert!(!p.holds(&rebuilt.zeros()));
+    }
+
     use super::*;
     use crate::dofs::Fields;
     use callus_mesh::generate::{axisymmetric, OsteotomyGeometry};
