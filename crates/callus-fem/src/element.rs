@@ -513,6 +513,44 @@ mod tests {
         poisson_ratio: 0.3,
     };
 
+    /// Goal: `biot_blocks` fills its caller's buffers whatever they held before (an assembly
+    /// may hand it the buffers of the previous element): blocks computed into buffers full of NaN
+    /// equal those computed into zeros, for every element kind.
+    ///
+    /// Input: each kind on its distorted map; E = 10 MPa, ν = 0.3, K_s = 2300 MPa, K_f = 2300 MPa,
+    /// n = 0.8, k = 0.01 mm⁴/(N·s) (granulation).
+    #[test]
+    fn biot_blocks_fill_buffers_that_held_anything() {
+        let m = Biot::from_constituents(MAT, 2300.0, 2300.0, 0.8, 0.01);
+        for (kind, ideal) in cases() {
+            let re = ReferenceElement::for_mechanics(kind, ideal);
+            let x = distorted(kind);
+            let (nu, np) = (re.u_dofs(), re.p_dofs());
+            let blocks = |start: f64| {
+                let mut b = (
+                    vec![start; nu * nu],
+                    vec![start; nu * np],
+                    vec![start; np * np],
+                    vec![start; np * np],
+                );
+                biot_blocks(
+                    &re,
+                    &x,
+                    &m,
+                    BiotBlocks {
+                        k: &mut b.0,
+                        q: &mut b.1,
+                        s: &mut b.2,
+                        h: &mut b.3,
+                    },
+                )
+                .unwrap();
+                b
+            };
+            assert_eq!(blocks(f64::NAN), blocks(0.0), "{kind} {ideal:?}");
+        }
+    }
+
     #[test]
     fn stiffness_is_symmetric_and_rigid_motions_cost_no_energy() {
         for (kind, ideal) in cases() {

@@ -252,6 +252,79 @@ pub fn colour_elements(mesh: &Mesh) -> Vec<Vec<ElementId>> {
 
 #[cfg(test)]
 mod tests {
+    /// Checks a colouring: every element once, no two elements of a colour sharing a node.
+    fn check_colouring(mesh: &Mesh, colours: &[Vec<ElementId>]) {
+        let mut seen = vec![0; mesh.num_elements()];
+        for colour in colours {
+            let mut touched = std::collections::HashSet::new();
+            for &e in colour {
+                seen[e] += 1;
+                for &n in mesh.element(e).nodes {
+                    assert!(touched.insert(n), "node {n} twice in a colour");
+                }
+            }
+        }
+        assert!(seen.iter().all(|&s| s == 1), "{seen:?}");
+    }
+
+    /// Goal: the greedy colouring is a colouring, uses as few colours as a strip needs, and goes
+    /// on past 64 colours with one element per colour.
+    ///
+    /// Meshes: a strip of 4 Quad4 (colours {0, 2} and {1, 3}); a fan of 70 Tri3 around one node
+    /// (every pair shares it: 64 colours of one element, then 6 more).
+    #[test]
+    fn elements_coloured_greedily_past_64_colours() {
+        let strip = callus_mesh::generate::rectangle([0.0, 4.0], [0.0, 1.0], 4, 1).unwrap();
+        let colours = colour_elements(&strip);
+        check_colouring(&strip, &colours);
+        assert_eq!(colours, vec![vec![0, 2], vec![1, 3]]);
+        let mut fan = Mesh::new(2);
+        let region = fan.region_id_or_insert("fan");
+        let centre = fan.add_node([0.0, 0.0, 0.0]);
+        let ring: Vec<usize> = (0..=70)
+            .map(|i| {
+                let t = i as f64 * 5.0f64.to_radians();
+                fan.add_node([t.cos(), t.sin(), 0.0])
+            })
+            .collect();
+        for w in ring.windows(2) {
+            fan.add_element(
+                callus_mesh::ElementKind::Tri3,
+                &[centre, w[0], w[1]],
+                region,
+            );
+        }
+        let colours = colour_elements(&fan);
+        check_colouring(&fan, &colours);
+        assert_eq!(colours.len(), 70);
+    }
+
+    /// Goal: the METIS ordering earns its place: on the default axisymmetric mesh (Quad9, u–p) its
+    /// factor has fewer entries than the factor in the natural order.
+    #[test]
+    fn nested_dissection_reduces_fill_against_the_natural_order() {
+        use crate::solver::{Definiteness, SymbolicFactorization};
+        let mesh = callus_mesh::elevate::elevate(
+            &axisymmetric(&OsteotomyGeometry::default()).unwrap(),
+            Default::default(),
+        )
+        .unwrap();
+        let graph = NodeGraph::new(&mesh);
+        let dofs = DofMap::new(&mesh, 2, Fields::DisplacementPressure);
+        let p = SparsityPattern::new(&graph, &dofs);
+        let fill = |perm: &[usize]| {
+            SymbolicFactorization::new(&p, perm, Definiteness::QuasiDefinite, 1)
+                .unwrap()
+                .factor_nnz()
+        };
+        let natural: Vec<usize> = (0..p.n).collect();
+        let (nd, plain) = (
+            fill(&nested_dissection(&graph, &dofs).unwrap()),
+            fill(&natural),
+        );
+        assert!(nd < plain, "nested dissection {nd}, natural {plain}");
+    }
+
     /// Goal: a pattern holds exactly the matrices that share both of its index arrays (its clones'
     /// too; a copy of either array, even with equal contents, makes another pattern's matrix); the graph of an empty mesh
     /// is empty and that of one element is not.
