@@ -194,6 +194,37 @@ pub fn volume_average(states: &[PointState]) -> Option<PointState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Goal: Voigt strains and stresses become tensors with their shears in the right places:
+    /// strain shears halved (γ = 2ε), stress shears as they are; plane strain has no zz, the
+    /// axisymmetric hoop component (third) goes to zz.
+    ///
+    /// Input: the Voigt vector (1, 2, 3, 4, 5, 6) read in each idealisation.
+    #[test]
+    fn voigt_components_land_where_each_idealisation_puts_them() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let cases = [
+            (
+                Idealisation::PlaneStrain,
+                [[1.0, 1.5, 0.0], [1.5, 2.0, 0.0], [0.0, 0.0, 0.0]],
+                [[1.0, 3.0, 0.0], [3.0, 2.0, 0.0], [0.0, 0.0, 0.0]],
+            ),
+            (
+                Idealisation::Axisymmetric,
+                [[1.0, 2.0, 0.0], [2.0, 2.0, 0.0], [0.0, 0.0, 3.0]],
+                [[1.0, 4.0, 0.0], [4.0, 2.0, 0.0], [0.0, 0.0, 3.0]],
+            ),
+            (
+                Idealisation::ThreeD,
+                [[1.0, 2.0, 3.0], [2.0, 2.0, 2.5], [3.0, 2.5, 3.0]],
+                [[1.0, 4.0, 6.0], [4.0, 2.0, 5.0], [6.0, 5.0, 3.0]],
+            ),
+        ];
+        for (ideal, strain, stress) in cases {
+            assert_eq!(strain_tensor(ideal, &v), strain, "{ideal:?} strain");
+            assert_eq!(stress_tensor(ideal, &v), stress, "{ideal:?} stress");
+        }
+    }
     use crate::material::Elastic;
     use crate::shape::reference_nodes;
     use callus_mesh::ElementKind;
