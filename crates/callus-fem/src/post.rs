@@ -195,6 +195,15 @@ pub fn volume_average(states: &[PointState]) -> Option<PointState> {
 mod tests {
     use super::*;
 
+    /// Goal: γ_oct = (2/3)·√((ε1 − ε2)² + (ε2 − ε3)² + (ε3 − ε1)²) with three distinct principal
+    /// strains (3, 1, 0)·10⁻³: (2/3)·√(4 + 1 + 9)·10⁻³; the maximum shear ε1 − ε3 = 3·10⁻³.
+    #[test]
+    fn octahedral_shear_of_three_distinct_principal_strains() {
+        let p = [3e-3, 1e-3, 0.0];
+        assert!((octahedral_shear_strain(&p) - 2.0 / 3.0 * 14f64.sqrt() * 1e-3).abs() < 1e-17);
+        assert_eq!(max_shear_strain(&p), 3e-3);
+    }
+
     /// Goal: Voigt strains and stresses become tensors with their shears in the right places:
     /// strain shears halved (γ = 2ε), stress shears as they are; plane strain has no zz, the
     /// axisymmetric hoop component (third) goes to zz.
