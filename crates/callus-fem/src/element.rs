@@ -513,6 +513,62 @@ mod tests {
         poisson_ratio: 0.3,
     };
 
+    /// Goal: the diffusion matrices against hand values: Σ M_ij = c·A (capacity times area),
+    /// K annihilates a constant and gives φᵀKφ = D·∫|∇φ|² = D·A for φ = x; both filled into buffers
+    /// that held NaN.
+    ///
+    /// Input: the rectangle [1, 3] × [0, 1.5] mm (A = 3 mm²) as each 2D kind (the reference element
+    /// mapped affinely), plane; c = 2.5, D = 0.7 mm²/day.
+    #[test]
+    fn diffusion_matrices_against_area_and_gradient_energy() {
+        let m = Diffusion {
+            capacity: 2.5,
+            diffusivity: 0.7,
+        };
+        for kind in ElementKind::ALL.into_iter().filter(|k| k.dim() == 2) {
+            let re = ReferenceElement::for_diffusion(kind, Idealisation::PlaneStrain);
+            let (lo, hi) =
+                reference_nodes(kind)
+                    .iter()
+                    .fold(([f64::MAX; 2], [f64::MIN; 2]), |(lo, hi), p| {
+                        (
+                            [lo[0].min(p[0]), lo[1].min(p[1])],
+                            [hi[0].max(p[0]), hi[1].max(p[1])],
+                        )
+                    });
+            // The reference element's box onto [1, 3] × [0, 1.5] (a triangle onto half of it).
+            let map = |p: &[f64; 3]| {
+                [
+                    1.0 + 2.0 * (p[0] - lo[0]) / (hi[0] - lo[0]),
+                    1.5 * (p[1] - lo[1]) / (hi[1] - lo[1]),
+                    0.0,
+                ]
+            };
+            let x: Vec<[f64; 3]> = reference_nodes(kind).iter().map(map).collect();
+            let area = if kind.linear() == ElementKind::Tri3 {
+                1.5
+            } else {
+                3.0
+            };
+            let nn = kind.num_nodes();
+            let (mut mass, mut k) = (vec![f64::NAN; nn * nn], vec![f64::NAN; nn * nn]);
+            diffusion_matrices(&re, &x, &m, &mut mass, &mut k).unwrap();
+            let total: f64 = mass.iter().sum();
+            assert!((total - 2.5 * area).abs() < 1e-12, "{kind}: Σ M = {total}");
+            let phi: Vec<f64> = x.iter().map(|p| p[0]).collect();
+            let mut energy = 0.0;
+            for i in 0..nn {
+                let row: f64 = (0..nn).map(|j| k[i * nn + j]).sum();
+                assert!(row.abs() < 1e-12, "{kind}: K·1 = {row}");
+                energy += phi[i] * (0..nn).map(|j| k[i * nn + j] * phi[j]).sum::<f64>();
+            }
+            assert!(
+                (energy - 0.7 * area).abs() < 1e-12,
+                "{kind}: φᵀKφ = {energy}"
+            );
+        }
+    }
+
     /// Goal: `biot_blocks` fills its caller's buffers whatever they held before (an assembly
     /// may hand it the buffers of the previous element): blocks computed into buffers full of NaN
     /// equal those computed into zeros, for every element kind.

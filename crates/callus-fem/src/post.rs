@@ -204,6 +204,22 @@ mod tests {
         assert_eq!(max_shear_strain(&p), 3e-3);
     }
 
+    /// Goal: the hydrostatic stress is tr(σ)/3 of the total stress, and the fluid velocity q/n.
+    #[test]
+    fn hydrostatic_stress_and_fluid_velocity_of_a_point() {
+        let point = PointState {
+            x: [0.0; 3],
+            weight: 1.0,
+            strain: [[0.0; 3]; 3],
+            pressure_mpa: 0.0,
+            darcy_flux_mm_per_s: [0.2, -0.4, 0.0],
+            effective_stress_mpa: [[0.0; 3]; 3],
+            total_stress_mpa: [[1.0, 7.0, 0.0], [7.0, 2.0, 0.0], [0.0, 0.0, 6.0]],
+        };
+        assert_eq!(point.hydrostatic_stress_mpa(), 3.0);
+        assert_eq!(point.fluid_velocity_mm_per_s(0.8), [0.25, -0.5, 0.0]);
+    }
+
     /// Goal: Voigt strains and stresses become tensors with their shears in the right places:
     /// strain shears halved (γ = 2ε), stress shears as they are; plane strain has no zz, the
     /// axisymmetric hoop component (third) goes to zz.
