@@ -204,6 +204,61 @@ mod tests {
         assert_eq!(max_shear_strain(&p), 3e-3);
     }
 
+    /// Goal: an element's value is the weighted mean of its points' values, every field of the
+    /// state; no points, or points of no weight, give none.
+    ///
+    /// Input: two points of weights 1 and 3 whose every value is 4 and 8 (times a distinct
+    /// factor per component): the mean is 7 (times the factor), the weight 4.
+    #[test]
+    fn volume_average_is_the_weighted_mean_of_every_field() {
+        let point = |weight: f64, v: f64| {
+            let t = |k: f64| {
+                [
+                    [k * v, 2.0 * k * v, 3.0 * k * v],
+                    [4.0 * k * v, 5.0 * k * v, 6.0 * k * v],
+                    [7.0 * k * v, 8.0 * k * v, 9.0 * k * v],
+                ]
+            };
+            PointState {
+                x: [v, -v, 2.0 * v],
+                weight,
+                strain: t(1e-3),
+                pressure_mpa: 0.5 * v,
+                darcy_flux_mm_per_s: [3.0 * v, 0.0, -v],
+                effective_stress_mpa: t(1.0),
+                total_stress_mpa: t(-2.0),
+            }
+        };
+        let mean = volume_average(&[point(1.0, 4.0), point(3.0, 8.0)]).unwrap();
+        let expected = point(4.0, 7.0);
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+        assert_eq!(mean.weight, 4.0);
+        assert!(close(mean.pressure_mpa, expected.pressure_mpa));
+        for i in 0..3 {
+            assert!(close(mean.x[i], expected.x[i]), "x {i}");
+            assert!(close(
+                mean.darcy_flux_mm_per_s[i],
+                expected.darcy_flux_mm_per_s[i]
+            ));
+            for j in 0..3 {
+                assert!(
+                    close(mean.strain[i][j], expected.strain[i][j]),
+                    "strain {i}{j}"
+                );
+                assert!(close(
+                    mean.effective_stress_mpa[i][j],
+                    expected.effective_stress_mpa[i][j]
+                ));
+                assert!(close(
+                    mean.total_stress_mpa[i][j],
+                    expected.total_stress_mpa[i][j]
+                ));
+            }
+        }
+        assert_eq!(volume_average(&[]), None);
+        assert_eq!(volume_average(&[point(0.0, 1.0), point(0.0, 2.0)]), None);
+    }
+
     /// Goal: the hydrostatic stress is tr(σ)/3 of the total stress, and the fluid velocity q/n.
     #[test]
     fn hydrostatic_stress_and_fluid_velocity_of_a_point() {

@@ -195,6 +195,18 @@ pub fn wedge(tri_degree: usize, n: usize) -> QuadratureRule {
 mod tests {
     use super::*;
 
+    /// Goal: a rule knows its size: Gauss 2 × 2 has 4 points, a rule without points is empty.
+    #[test]
+    fn a_rule_counts_its_points() {
+        let rule = quad_gauss(2);
+        assert_eq!((rule.len(), rule.is_empty()), (4, false));
+        let none = QuadratureRule {
+            points: vec![],
+            weights: vec![],
+        };
+        assert_eq!((none.len(), none.is_empty()), (0, true));
+    }
+
     fn factorial(n: u32) -> f64 {
         (1..=n).map(f64::from).product()
     }
