@@ -281,4 +281,38 @@ mod tests {
         assert!((hex_gauss(2).weights.iter().sum::<f64>() - 8.0).abs() < 1e-14);
         assert!((wedge(2, 2).weights.iter().sum::<f64>() - 1.0).abs() < 1e-14);
     }
+
+    /// Goal: the n × n × n Gauss rule on [−1, 1]³ integrates x^a·y^b·z^c exactly for a, b, c up to
+    /// 2n − 1: ∏ 2/(k + 1) over even exponents, 0 if any is odd (n = 1..=4).
+    #[test]
+    fn hex_gauss_integrates_tensor_monomials_exactly() {
+        let line = |k: usize| {
+            if k % 2 == 0 {
+                2.0 / (k as f64 + 1.0)
+            } else {
+                0.0
+            }
+        };
+        for n in 1..=4 {
+            let rule = hex_gauss(n);
+            assert_eq!(rule.len(), n * n * n);
+            for (a, b, c) in (0..2 * n)
+                .flat_map(|a| (0..2 * n).flat_map(move |b| (0..2 * n).map(move |c| (a, b, c))))
+            {
+                let q: f64 = rule
+                    .points
+                    .iter()
+                    .zip(&rule.weights)
+                    .map(|(p, w)| {
+                        w * p[0].powi(a as i32) * p[1].powi(b as i32) * p[2].powi(c as i32)
+                    })
+                    .sum();
+                let exact = line(a) * line(b) * line(c);
+                assert!(
+                    (q - exact).abs() < 1e-13,
+                    "n = {n}: x^{a} y^{b} z^{c}: {q} vs {exact}"
+                );
+            }
+        }
+    }
 }
