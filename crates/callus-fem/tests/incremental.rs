@@ -181,3 +181,29 @@ fn uniform_initial_stress_loads_only_the_ends() {
         }
     }
 }
+
+/// Goal: an initial stress with all six components non-zero loads a 3D body with the virtual work
+/// of each: for a linear field u, uᵀf = −∫ε(u):σ₀ dV = −V·Σ ε_ij σ_ij, so u = (x, 0, 0) gives
+/// −V·σ_xx, u = (y, 0, 0) −V·σ_xy, u = (0, z, 0) −V·σ_yz, u = (z, 0, 0) −V·σ_xz.
+///
+/// Mesh: the 3D Tet10 column 1 × 1 × 2 (V = 2 mm³). σ₀ = [[0.7, 0.2, −0.3], [0.2, −0.4, 0.5],
+/// [−0.3, 0.5, 0.9]] MPa in every element.
+#[test]
+fn a_full_initial_stress_does_the_virtual_work_of_each_component() {
+    let mesh = column_3d(2.0, 1.0, 2).unwrap();
+    let disc = Discretisation::new(&mesh, Idealisation::ThreeD, Fields::Displacement, 1).unwrap();
+    let sigma = [[0.7, 0.2, -0.3], [0.2, -0.4, 0.5], [-0.3, 0.5, 0.9]];
+    let mut f = vec![0.0; disc.dofs.len()];
+    disc.add_initial_stress(&mesh, &vec![sigma; mesh.num_elements()], &mut f)
+        .unwrap();
+    let volume = 2.0;
+    for (component, along, expected) in [(0, 0, 0.7), (0, 1, 0.2), (1, 2, 0.5), (0, 2, -0.3)] {
+        let work: f64 = (0..mesh.num_nodes())
+            .map(|n| f[disc.dofs.u(n, component)] * mesh.coords()[n][along])
+            .sum();
+        assert!(
+            (work + volume * expected).abs() < 1e-10,
+            "u_{component} = x_{along}: {work}"
+        );
+    }
+}
