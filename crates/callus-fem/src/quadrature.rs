@@ -287,7 +287,7 @@ mod tests {
     #[test]
     fn hex_gauss_integrates_tensor_monomials_exactly() {
         let line = |k: usize| {
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 2.0 / (k as f64 + 1.0)
             } else {
                 0.0
@@ -314,5 +314,20 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Goal: the wedge rule (degree-2 triangle × 3-point Gauss) integrates ζ² over the wedge
+    /// exactly: (1/2)·(2/3) = 1/3, and its weights sum to the volume 1.
+    #[test]
+    fn wedge_rule_integrates_the_square_of_its_height() {
+        let rule = wedge(2, 3);
+        let q: f64 = rule
+            .points
+            .iter()
+            .zip(&rule.weights)
+            .map(|(p, w)| w * p[2] * p[2])
+            .sum();
+        assert!((q - 1.0 / 3.0).abs() < 1e-14, "{q}");
+        assert!((rule.weights.iter().sum::<f64>() - 1.0).abs() < 1e-14);
     }
 }
