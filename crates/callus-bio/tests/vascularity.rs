@@ -309,6 +309,23 @@ fn parameters_kept_lengths_checked_held_nodes_and_element_means() {
     }
 }
 
+/// φ on the 30 mm strip of 1 mm Quad9 with no held region after 3 days of 10 sub-steps, from
+/// `phi0` everywhere with the same `gate` and `damage` on every element.
+fn uniform_after_3_days(p: VascularityParams, phi0: f64, gate: f64, damage: f64) -> Vec<f64> {
+    let mesh = strip(1.0);
+    let p = VascularityParams {
+        vascular_regions: vec![],
+        substeps_per_day: 10,
+        ..p
+    };
+    let mut v = Vascularity::new(&mesh, Idealisation::PlaneStrain, p).unwrap();
+    let n = mesh.num_elements();
+    let mut phi = vec![phi0; mesh.num_nodes()];
+    v.advance(&mesh, &mut phi, 0, 3.0, &vec![gate; n], &vec![damage; n])
+        .unwrap();
+    phi
+}
+
 /// Goal: the growth term k_φ·g·(1 − φ̄)·φ (MODEL.md §4b) with backward Euler, against the hand
 /// recurrence of a uniform field: no gradient, so no diffusion, and each sub-step of
 /// Δt = 1/N day gives φ ← φ/(1 − Δt·k_φ·g·(1 − φ)).
@@ -317,18 +334,11 @@ fn parameters_kept_lengths_checked_held_nodes_and_element_means() {
 /// every element, no damage, k_φ = 0.4/day, N = 10 sub-steps, 3 days.
 #[test]
 fn uniform_growth_follows_the_backward_euler_recurrence() {
-    let mesh = strip(1.0);
     let p = VascularityParams {
-        vascular_regions: vec![],
         growth_rate_per_day: 0.4,
-        substeps_per_day: 10,
         ..params()
     };
-    let mut v = Vascularity::new(&mesh, Idealisation::PlaneStrain, p).unwrap();
-    let n = mesh.num_elements();
-    let mut phi = vec![0.2; mesh.num_nodes()];
-    v.advance(&mesh, &mut phi, 0, 3.0, &vec![0.5; n], &vec![0.0; n])
-        .unwrap();
+    let phi = uniform_after_3_days(p, 0.2, 0.5, 0.0);
     let mut expected = 0.2;
     for _ in 0..30 {
         expected /= 1.0 - 0.1 * 0.4 * 0.5 * (1.0 - expected);
@@ -347,18 +357,8 @@ fn uniform_growth_follows_the_backward_euler_recurrence() {
 /// 3 · 0.073 · 0.5 = 0.6905.
 #[test]
 fn uniform_damage_takes_its_rate_off_each_day() {
-    let mesh = strip(1.0);
-    let p = VascularityParams {
-        vascular_regions: vec![],
-        substeps_per_day: 10,
-        ..params()
-    };
-    assert_eq!(p.damage_rate_per_day, 0.073);
-    let mut v = Vascularity::new(&mesh, Idealisation::PlaneStrain, p).unwrap();
-    let n = mesh.num_elements();
-    let mut phi = vec![0.8; mesh.num_nodes()];
-    v.advance(&mesh, &mut phi, 0, 3.0, &vec![0.0; n], &vec![0.5; n])
-        .unwrap();
+    assert_eq!(params().damage_rate_per_day, 0.073);
+    let phi = uniform_after_3_days(params(), 0.8, 0.0, 0.5);
     for f in &phi {
         assert!((f - 0.6905).abs() < 1e-12, "{f}");
     }

@@ -457,6 +457,9 @@ pub fn strain_at(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::shape::reference_nodes;
+
     /// Goal: the normal strains are the first 2 (plane strain: xx, yy), 3 (axisymmetric: rr, zz,
     /// θθ) and 3 (3D: xx, yy, zz) Voigt components; the shears after them are not.
     #[test]
@@ -471,9 +474,6 @@ mod tests {
             }
         }
     }
-
-    use super::*;
-    use crate::shape::reference_nodes;
 
     /// A distorted copy of the reference element (an affine-plus-bilinear map), shifted away from
     /// the axis for axisymmetry.

@@ -252,6 +252,22 @@ pub fn colour_elements(mesh: &Mesh) -> Vec<Vec<ElementId>> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::dofs::Fields;
+    use callus_mesh::generate::{axisymmetric, OsteotomyGeometry};
+
+    /// The node graph and the u–p dofs of the default axisymmetric osteotomy as Quad9.
+    fn default_up() -> (NodeGraph, DofMap) {
+        let mesh = callus_mesh::elevate::elevate(
+            &axisymmetric(&OsteotomyGeometry::default()).unwrap(),
+            Default::default(),
+        )
+        .unwrap();
+        let graph = NodeGraph::new(&mesh);
+        let dofs = DofMap::new(&mesh, 2, Fields::DisplacementPressure);
+        (graph, dofs)
+    }
+
     /// Checks a colouring: every element once, no two elements of a colour sharing a node.
     fn check_colouring(mesh: &Mesh, colours: &[Vec<ElementId>]) {
         let mut seen = vec![0; mesh.num_elements()];
@@ -304,13 +320,7 @@ mod tests {
     #[test]
     fn nested_dissection_reduces_fill_against_the_natural_order() {
         use crate::solver::{Definiteness, SymbolicFactorization};
-        let mesh = callus_mesh::elevate::elevate(
-            &axisymmetric(&OsteotomyGeometry::default()).unwrap(),
-            Default::default(),
-        )
-        .unwrap();
-        let graph = NodeGraph::new(&mesh);
-        let dofs = DofMap::new(&mesh, 2, Fields::DisplacementPressure);
+        let (graph, dofs) = default_up();
         let p = SparsityPattern::new(&graph, &dofs);
         let fill = |perm: &[usize]| {
             SymbolicFactorization::new(&p, perm, Definiteness::QuasiDefinite, 1)
@@ -325,9 +335,9 @@ mod tests {
         assert!(nd < plain, "nested dissection {nd}, natural {plain}");
     }
 
-    /// Goal: a pattern holds exactly the matrices that share both of its index arrays (its clones'
-    /// too; a copy of either array, even with equal contents, makes another pattern's matrix); the graph of an empty mesh
-    /// is empty and that of one element is not.
+    /// Goal: a pattern holds exactly the matrices that share both of its index arrays (its
+    /// clones' too; a copy of either array, even with equal contents, makes another pattern's
+    /// matrix); the graph of an empty mesh is empty and that of one element is not.
     ///
     /// Mesh: one Quad4, one scalar per node (a dense 4 × 4 pattern).
     #[test]
@@ -350,19 +360,9 @@ mod tests {
         assert!(!p.holds(&rebuilt.zeros()));
     }
 
-    use super::*;
-    use crate::dofs::Fields;
-    use callus_mesh::generate::{axisymmetric, OsteotomyGeometry};
-
     #[test]
     fn pattern_is_symmetric_and_ordering_is_a_permutation_keeping_nodes_together() {
-        let mesh = callus_mesh::elevate::elevate(
-            &axisymmetric(&OsteotomyGeometry::default()).unwrap(),
-            Default::default(),
-        )
-        .unwrap();
-        let graph = NodeGraph::new(&mesh);
-        let dofs = DofMap::new(&mesh, 2, Fields::DisplacementPressure);
+        let (graph, dofs) = default_up();
         let p = SparsityPattern::new(&graph, &dofs);
         for col in 0..p.n {
             for k in p.col_ptr[col]..p.col_ptr[col + 1] {

@@ -354,6 +354,18 @@ fn bar_with_a_fixator_spring_shares_the_load_by_stiffness() {
     assert!(negative.is_err());
 }
 
+/// The 4 × 4 Quad4 patch on [0, 2]² mm, distorted, in plane strain: its discretisation and its
+/// stiffness (E = 200 MPa, ν = 0.3).
+fn distorted_patch() -> (Mesh, Discretisation, Matrix) {
+    let mesh = distort(rectangle([0.0, 2.0], [0.0, 2.0], 4, 4).unwrap(), 0.2);
+    let disc =
+        Discretisation::new(&mesh, Idealisation::PlaneStrain, Fields::Displacement, 1).unwrap();
+    let mut k = disc.zeros();
+    disc.assemble_elastic(&mesh, &vec![MAT; mesh.num_elements()], &mut k)
+        .unwrap();
+    (mesh, disc, k)
+}
+
 /// Goal: a static solve keeps its factorization for new prescribed values: after
 /// [`StaticSolve::prescribe`] the same factorization reproduces the new field, and the stats count
 /// one factorization and two solves, each with its time.
@@ -363,12 +375,7 @@ fn bar_with_a_fixator_spring_shares_the_load_by_stiffness() {
 /// Checked: the interior nodes to 1e-12 mm both times.
 #[test]
 fn a_static_solve_takes_new_prescribed_values_on_its_factorization() {
-    let mesh = distort(rectangle([0.0, 2.0], [0.0, 2.0], 4, 4).unwrap(), 0.2);
-    let disc =
-        Discretisation::new(&mesh, Idealisation::PlaneStrain, Fields::Displacement, 1).unwrap();
-    let mut k = disc.zeros();
-    disc.assemble_elastic(&mesh, &vec![MAT; mesh.num_elements()], &mut k)
-        .unwrap();
+    let (mesh, disc, k) = distorted_patch();
     let field =
         |x: [f64; 3], scale: f64| [scale * (1e-3 * x[0] + 2e-3 * x[1]), scale * 3e-3 * x[1]];
     let boundary: Vec<usize> = exterior_facets(&mesh)
@@ -415,12 +422,7 @@ fn a_static_solve_takes_new_prescribed_values_on_its_factorization() {
 /// steps of Δt = 1, 1, 2, 2, 1 s.
 #[test]
 fn backward_euler_refactorizes_only_when_the_step_changes() {
-    let mesh = distort(rectangle([0.0, 2.0], [0.0, 2.0], 4, 4).unwrap(), 0.2);
-    let disc =
-        Discretisation::new(&mesh, Idealisation::PlaneStrain, Fields::Displacement, 1).unwrap();
-    let mut k = disc.zeros();
-    disc.assemble_elastic(&mesh, &vec![MAT; mesh.num_elements()], &mut k)
-        .unwrap();
+    let (mesh, disc, k) = distorted_patch();
     let operators = Operators {
         a0: k.clone(),
         a1: k.clone(),
