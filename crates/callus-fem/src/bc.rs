@@ -134,7 +134,8 @@ impl Constraints {
         for (d, _) in self.iter() {
             constrained[d] = true;
         }
-        // Scale of the diagonal per kind (displacement / pressure / scalar), from unconstrained dofs.
+        // Scale of the diagonal per kind (displacement / pressure / scalar): the mean |A_ii| over
+        // every dof of that kind, as assembled.
         let class = |k: DofKind| match k {
             DofKind::Displacement(_) => 0,
             DofKind::Pressure => 1,
@@ -445,5 +446,472 @@ impl ReactionRows {
             }
         }
         total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::f64::consts::PI;
+
+    use callus_mesh::elevate::{elevate, QuadraticQuad};
+    use callus_mesh::generate::{brick, rectangle, SolidElements};
+
+    use super::*;
+    use crate::dofs::Fields;
+    use crate::pattern::NodeGraph;
+
+    /// A facet's node coordinates, ∫N_a dA and outward normal, in the facet's node order.
+    type FacetLoad = (Vec<[f64; 3]>, Vec<f64>, [f64; 3]);
+
+    /// Each facet of `set`.
+    fn facet_weights(mesh: &Mesh, ideal: Idealisation, set: &str) -> Vec<FacetLoad> {
+        let mut out = Vec::new();
+        for_facet_weights(mesh, ideal, set, |nodes, w, normal| {
+            let x = nodes.iter().map(|&n| mesh.coords()[n]).collect();
+            out.push((x, w.to_vec(), normal));
+        })
+        .unwrap();
+        out
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-12 * (1.0 + b.abs())
+    }
+
+    fn close3(a: [f64; 3], b: [f64; 3]) -> bool {
+        (0..3).all(|c| close(a[c], b[c]))
+    }
+
+    /// Goal: the consistent nodal weights ∫N_a dA of line facets, straight and quadratic, plane and
+    /// axisymmetric (dA = 2πr ds), and their outward normals.
+    ///
+    /// Meshes: [0, 2] × [0, 1] as 2 Quad4 (top facets of length 1) and as 2 Quad9; [1, 3] × [0, 1] as
+    /// one Quad4 and one Quad9 (one top facet from r = 1 to 3). Exact values: a Line2 of length L
+    /// gives L/2 at each end; a Line3 L/6, L/6 and 4L/6 (middle); revolved, a Line2 from r = a to b
+    /// gives 2π·L(2a + b)/6 at a and 2π·L(a + 2b)/6 at b, a Line3 from r = 1 to 3 gives 2π·(1/3, 1,
+    /// 8/3) at r = (1, 3, 2) (∫N_a r ds with r = 2 + s, s ∈ [−1, 1]).
+    #[test]
+    fn line_facets_carry_their_consistent_nodal_weights() {
+        let plane = rectangle([0.0, 2.0], [0.0, 1.0], 2, 1).unwrap();
+        for (x, w, normal) in facet_weights(&plane, Idealisation::PlaneStrain, "top") {
+            assert_eq!(x.len(), 2);
+            assert!(close(w[0], 0.5) && close(w[1], 0.5), "{w:?}");
+            assert!(close3(normal, [0.0, 1.0, 0.0]), "{normal:?}");
+        }
+        for (_, _, normal) in facet_weights(&plane, Idealisation::PlaneStrain, "left") {
+            assert!(close3(normal, [-1.0, 0.0, 0.0]), "{normal:?}");
+        }
+        let plane9 = elevate(&plane, QuadraticQuad::Quad9).unwrap();
+        for (x, w, normal) in facet_weights(&plane9, Idealisation::PlaneStrain, "top") {
+            assert_eq!(x.len(), 3);
+            assert!(
+                close(w[0], 1.0 / 6.0) && close(w[1], 1.0 / 6.0) && close(w[2], 4.0 / 6.0),
+                "{w:?}"
+            );
+            assert!(close3(normal, [0.0, 1.0, 0.0]), "{normal:?}");
+        }
+
+        let ring = rectangle([1.0, 3.0], [0.0, 1.0], 1, 1).unwrap();
+        // (r, weight) of the revolved Line2 and Line3 from r = 1 to 3.
+        let linear = [
+            (1.0, 2.0 * PI * 2.0 * 5.0 / 6.0),
+            (3.0, 2.0 * PI * 2.0 * 7.0 / 6.0),
+        ];
+        let quadratic = [
+            (1.0, 2.0 * PI / 3.0),
+            (3.0, 2.0 * PI),
+            (2.0, 2.0 * PI * 8.0 / 3.0),
+        ];
+        let expected_at = |r: f64, quadratic_facet: bool| {
+            let table: &[(f64, f64)] = if quadratic_facet { &quadratic } else { &linear };
+            table
+                .iter()
+                .find(|(ra, _)| close(*ra, r))
+                .expect("a node of the facet")
+                .1
+        };
+        for (mesh, quadratic) in [
+            (ring.clone(), false),
+            (elevate(&ring, QuadraticQuad::Quad9).unwrap(), true),
+        ] {
+            let facets = facet_weights(&mesh, Idealisation::Axisymmetric, "top");
+            assert_eq!(facets.len(), 1);
+            let (x, w, normal) = &facets[0];
+            for (xa, wa) in x.iter().zip(w) {
+                assert!(
+                    close(*wa, expected_at(xa[0], quadratic)),
+                    "r = {}: {wa}",
+                    xa[0]
+                );
+            }
+            assert!(close3(*normal, [0.0, 1.0, 0.0]), "{normal:?}");
+        }
+    }
+
+    /// Goal: the consistent nodal weights of surface facets (Tri3, Tri6, Quad4) and their outward
+    /// normals.
+    ///
+    /// Meshes: the brick [0, 2] × [0, 1] × [0, 1] as one Hex8 (top: one Quad4 of area 2, A/4 at each
+    /// node), as 6 Kuhn Tet4 (top: two Tri3 of area 1, A/3 at each vertex) and as their Tet10 (Tri6:
+    /// 0 at the vertices, A/3 at each mid-edge node). Top normal +z, bottom −z, left −x.
+    #[test]
+    fn surface_facets_carry_their_consistent_nodal_weights() {
+        let box_of =
+            |elements| brick([0.0, 2.0], [0.0, 1.0], [0.0, 1.0], [1, 1, 1], elements).unwrap();
+        let tets = box_of(SolidElements::Tet);
+        for (mesh, nodes, expected) in [
+            (box_of(SolidElements::Hex), 4, vec![0.5; 4]),
+            (tets.clone(), 3, vec![1.0 / 3.0; 3]),
+            (
+                elevate(&tets, QuadraticQuad::Quad9).unwrap(),
+                6,
+                [[0.0; 3], [1.0 / 3.0; 3]].concat(),
+            ),
+        ] {
+            let mut area = 0.0;
+            for (x, w, normal) in facet_weights(&mesh, Idealisation::ThreeD, "top") {
+                assert_eq!(x.len(), nodes);
+                for (wa, ea) in w.iter().zip(&expected) {
+                    assert!(close(*wa, *ea), "{nodes}-node facet: {w:?}");
+                }
+                area += w.iter().sum::<f64>();
+                assert!(close3(normal, [0.0, 0.0, 1.0]), "{normal:?}");
+            }
+            assert!(close(area, 2.0), "top area {area}");
+            for (_, _, normal) in facet_weights(&mesh, Idealisation::ThreeD, "bottom") {
+                assert!(close3(normal, [0.0, 0.0, -1.0]), "{normal:?}");
+            }
+            for (_, _, normal) in facet_weights(&mesh, Idealisation::ThreeD, "left") {
+                assert!(close3(normal, [-1.0, 0.0, 0.0]), "{normal:?}");
+            }
+        }
+    }
+
+    /// Sum of component `c` of `f` over the nodes of the mesh.
+    fn resultant(f: &[f64], dofs: &DofMap, nodes: usize, c: usize) -> f64 {
+        (0..nodes).map(|n| f[dofs.u(n, c)]).sum()
+    }
+
+    /// Goal: a uniform traction t on a facet set adds the resultant t·A, each component to its own
+    /// dofs; a normal pressure p adds −p·n·A (it pushes into the body), in 3D and revolved; a set
+    /// with no facets cannot be loaded.
+    ///
+    /// Meshes: the Tet4 brick [0, 2] × [0, 1] × [0, 1] (top area 2, left area 1); the axisymmetric
+    /// ring [1, 3] × [0, 1] (outer surface r = 3: area 2π·3·1).
+    #[test]
+    fn tractions_and_pressures_add_their_resultants() {
+        let mesh = brick(
+            [0.0, 2.0],
+            [0.0, 1.0],
+            [0.0, 1.0],
+            [1, 1, 1],
+            SolidElements::Tet,
+        )
+        .unwrap();
+        let dofs = DofMap::new(&mesh, 3, Fields::Displacement);
+        let n = mesh.num_nodes();
+        let mut f = vec![0.0; dofs.len()];
+        add_traction(
+            &mesh,
+            Idealisation::ThreeD,
+            &dofs,
+            "top",
+            [1.0, 2.0, 3.0],
+            &mut f,
+        )
+        .unwrap();
+        let total = [0, 1, 2].map(|c| resultant(&f, &dofs, n, c));
+        assert!(close3(total, [2.0, 4.0, 6.0]), "{total:?}");
+
+        let mut f = vec![0.0; dofs.len()];
+        add_normal_pressure(&mesh, Idealisation::ThreeD, &dofs, "top", 5.0, &mut f).unwrap();
+        add_normal_pressure(&mesh, Idealisation::ThreeD, &dofs, "left", 7.0, &mut f).unwrap();
+        let total = [0, 1, 2].map(|c| resultant(&f, &dofs, n, c));
+        assert!(close3(total, [7.0, 0.0, -10.0]), "{total:?}");
+
+        let ring = rectangle([1.0, 3.0], [0.0, 1.0], 2, 3).unwrap();
+        let dofs = DofMap::new(&ring, 2, Fields::Displacement);
+        let mut f = vec![0.0; dofs.len()];
+        add_normal_pressure(
+            &ring,
+            Idealisation::Axisymmetric,
+            &dofs,
+            "right",
+            5.0,
+            &mut f,
+        )
+        .unwrap();
+        let (radial, axial) = (
+            resultant(&f, &dofs, ring.num_nodes(), 0),
+            resultant(&f, &dofs, ring.num_nodes(), 1),
+        );
+        assert!(close(radial, -5.0 * 2.0 * PI * 3.0), "{radial}");
+        assert!(axial.abs() < 1e-12, "{axial}");
+
+        let mut pinned = ring.clone();
+        pinned.add_nodes_to_set("pin", [0]);
+        let err = add_traction(
+            &pinned,
+            Idealisation::Axisymmetric,
+            &dofs,
+            "pin",
+            [1.0; 3],
+            &mut f,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("'pin' has no facets"), "{err}");
+    }
+
+    /// Goal: a spring to ground is spread over its set like a uniform traction (∫N_a dA over the
+    /// set's area), on its one component, and shared equally among the nodes of a set without
+    /// facets; its stiffness must be a non-negative number.
+    ///
+    /// Mesh: [0, 2] × [0, 1] as 2 Quad4, plane strain; top facets of length 1, so k = 8 N/mm gives
+    /// 2, 4, 2 at x = 0, 1, 2; a set of the 3 bottom nodes alone gets 8/3 each.
+    #[test]
+    fn a_spring_to_ground_is_spread_like_a_uniform_traction() {
+        let mut mesh = rectangle([0.0, 2.0], [0.0, 1.0], 2, 1).unwrap();
+        mesh.add_nodes_to_set("feet", [0, 1, 2]);
+        let dofs = DofMap::new(&mesh, 2, Fields::Displacement);
+        let spring = |set: &str, k: f64| Spring {
+            set: set.into(),
+            component: 1,
+            stiffness_n_per_mm: k,
+        };
+        let top =
+            spring_to_ground(&mesh, Idealisation::PlaneStrain, &dofs, &spring("top", 8.0)).unwrap();
+        let expected: Vec<(usize, f64)> = [(3, 2.0), (4, 4.0), (5, 2.0)]
+            .into_iter()
+            .map(|(n, k)| (dofs.u(n, 1), k))
+            .collect();
+        assert_eq!(top.len(), 3);
+        for ((d, k), (ed, ek)) in top.iter().zip(&expected) {
+            assert!(*d == *ed && close(*k, *ek), "{top:?}");
+        }
+        let feet = spring_to_ground(
+            &mesh,
+            Idealisation::PlaneStrain,
+            &dofs,
+            &spring("feet", 8.0),
+        )
+        .unwrap();
+        assert_eq!(
+            feet.iter().map(|s| s.0).collect::<Vec<_>>(),
+            [0, 1, 2].map(|n| dofs.u(n, 1))
+        );
+        assert!(feet.iter().all(|s| close(s.1, 8.0 / 3.0)), "{feet:?}");
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            assert!(
+                spring_to_ground(&mesh, Idealisation::PlaneStrain, &dofs, &spring("top", bad))
+                    .is_err()
+            );
+        }
+        assert!(
+            spring_to_ground(&mesh, Idealisation::PlaneStrain, &dofs, &spring("top", 0.0)).is_ok()
+        );
+    }
+
+    /// The u–p dofs of one Quad9 on [0, 1]² with a matrix on its pattern: A_ij = 1/(1 + i + j) off
+    /// the diagonal, A_ii = 10 + i for a displacement and −(10 + i) for a pressure (as in a Biot
+    /// system), so every entry is known.
+    fn quad9_up() -> (Mesh, DofMap, SparsityPattern, Matrix) {
+        let mesh = elevate(
+            &rectangle([0.0, 1.0], [0.0, 1.0], 1, 1).unwrap(),
+            QuadraticQuad::Quad9,
+        )
+        .unwrap();
+        let dofs = DofMap::new(&mesh, 2, Fields::DisplacementPressure);
+        let pattern = SparsityPattern::new(&NodeGraph::new(&mesh), &dofs);
+        let mut a = pattern.zeros();
+        let (col_ptr, row_idx) = (pattern.col_ptr().to_vec(), pattern.row_idx().to_vec());
+        let values = a.data_mut();
+        for j in 0..pattern.n {
+            for k in col_ptr[j]..col_ptr[j + 1] {
+                let i = row_idx[k];
+                values[k] = match (i == j, dofs.kinds()[i]) {
+                    (false, _) => 1.0 / (1 + i + j) as f64,
+                    (true, DofKind::Pressure) => -(10.0 + i as f64),
+                    (true, _) => 10.0 + i as f64,
+                };
+            }
+        }
+        (mesh, dofs, pattern, a)
+    }
+
+    fn entry(pattern: &SparsityPattern, a: &Matrix, i: usize, j: usize) -> f64 {
+        pattern.find(i, j).map_or(0.0, |k| a.data()[k])
+    }
+
+    /// Goal: symmetric elimination (module docs). A constrained dof's row and column are zero but
+    /// for the diagonal ±s, s the mean |A_ii| over the dofs of its kind (−s for a pressure); the
+    /// lifting turns any load f into f_i − Σ_j A_ij g_j on the free rows and s·g_j on the
+    /// constrained ones, for the values g given then (a ramp needs no new matrix).
+    ///
+    /// Problem: [`quad9_up`]; u_x of node 0, u_y of node 5 and the pressure of node 2 constrained.
+    #[test]
+    fn elimination_keeps_symmetry_and_lifts_the_right_hand_side() {
+        let (_, dofs, pattern, original) = quad9_up();
+        let mut a = original.clone();
+        let kinds = dofs.kinds();
+        let constrained = [dofs.u(0, 0), dofs.u(5, 1), dofs.p(2).unwrap()];
+        let mut c = Constraints::new();
+        for &d in &constrained {
+            c.set(d, 0.0);
+        }
+        let lifting = c.apply_to_matrix(&pattern, &mut a, kinds);
+
+        let mean_abs_diagonal = |pressure: bool| {
+            let d: Vec<f64> = (0..pattern.n)
+                .filter(|&i| (kinds[i] == DofKind::Pressure) == pressure)
+                .map(|i| entry(&pattern, &original, i, i).abs())
+                .collect();
+            d.iter().sum::<f64>() / d.len() as f64
+        };
+        let s_u = mean_abs_diagonal(false);
+        let s_p = mean_abs_diagonal(true);
+        for i in 0..pattern.n {
+            for j in 0..pattern.n {
+                let held = constrained.contains(&i) || constrained.contains(&j);
+                let expected = match (held, i == j) {
+                    (false, _) => entry(&pattern, &original, i, j),
+                    (true, false) => 0.0,
+                    (true, true) if kinds[i] == DofKind::Pressure => -s_p,
+                    (true, true) => s_u,
+                };
+                assert_eq!(entry(&pattern, &a, i, j), expected, "A[{i}, {j}]");
+            }
+        }
+
+        for (step, g) in [[0.1, -0.2, 0.3], [1.5, 2.5, -3.5]].into_iter().enumerate() {
+            let mut values = Constraints::new();
+            for (&d, &v) in constrained.iter().zip(&g) {
+                values.set(d, v);
+            }
+            let f: Vec<f64> = (0..pattern.n).map(|i| i as f64).collect();
+            let mut rhs = f.clone();
+            lifting.apply_to_rhs(&values, &mut rhs);
+            for i in 0..pattern.n {
+                let expected = match constrained.iter().position(|&d| d == i) {
+                    Some(m) => entry(&pattern, &a, i, i) * g[m],
+                    None => {
+                        f[i] - constrained
+                            .iter()
+                            .zip(&g)
+                            .map(|(&j, &gj)| entry(&pattern, &original, i, j) * gj)
+                            .sum::<f64>()
+                    }
+                };
+                assert!(
+                    close(rhs[i], expected),
+                    "values {step}, row {i}: {} vs {expected}",
+                    rhs[i]
+                );
+            }
+        }
+    }
+
+    /// Goal: a kind whose diagonal is all zero (a pressure block without storage) gets a unit
+    /// diagonal where constrained, −1 for a pressure, so the system stays regular.
+    ///
+    /// Problem: [`quad9_up`] with every pressure diagonal zeroed; the pressure of node 1 constrained.
+    #[test]
+    fn a_kind_with_a_zero_diagonal_gets_a_unit_one() {
+        let (_, dofs, pattern, mut a) = quad9_up();
+        for n in 0..4 {
+            let p = dofs.p(n).unwrap();
+            let k = pattern.find(p, p).unwrap();
+            a.data_mut()[k] = 0.0;
+        }
+        let mut c = Constraints::new();
+        let p1 = dofs.p(1).unwrap();
+        c.set(p1, 0.0);
+        c.apply_to_matrix(&pattern, &mut a, dofs.kinds());
+        assert_eq!(entry(&pattern, &a, p1, p1), -1.0);
+    }
+
+    /// Goal: a reaction is the sum over its rows of the internal forces A x of the unconstrained
+    /// matrix: Σ_{i ∈ rows} Σ_j A_ij x_j.
+    ///
+    /// Problem: [`quad9_up`], x_j = 1 + j/10; the rows of u_y on the top set (nodes 2, 3 and the
+    /// mid-edge node between them), checked against the sum computed entry by entry.
+    #[test]
+    fn a_reaction_sums_the_internal_forces_of_its_rows() {
+        let (mesh, dofs, pattern, a) = quad9_up();
+        let x: Vec<f64> = (0..pattern.n).map(|j| 1.0 + j as f64 / 10.0).collect();
+        let rows = ReactionRows::on_set(&mesh, &dofs, "top", 1).unwrap();
+        let top = &mesh.set("top").unwrap().nodes;
+        assert_eq!(
+            rows.dofs(),
+            top.iter().map(|&n| dofs.u(n, 1)).collect::<Vec<_>>()
+        );
+        let expected: f64 = rows
+            .dofs()
+            .iter()
+            .map(|&i| {
+                (0..pattern.n)
+                    .map(|j| entry(&pattern, &a, i, j) * x[j])
+                    .sum::<f64>()
+            })
+            .sum();
+        assert!(
+            close(rows.force(&a, &x), expected),
+            "{} vs {expected}",
+            rows.force(&a, &x)
+        );
+        assert!(ReactionRows::on_set(&mesh, &dofs, "nowhere", 1).is_err());
+    }
+
+    /// Goal: the set-wise constraints reach exactly their nodes: a displacement component on every
+    /// node of a set (a component the problem lacks refused), the axis r = 0 on the nodes found
+    /// there, a pressure on the set's vertices only (Taylor–Hood), a scalar on every node.
+    ///
+    /// Mesh: the Quad9 of [`quad9_up`] (top set: 2 vertices and a mid-edge node; left side on the
+    /// axis: 3 nodes).
+    #[test]
+    fn constraints_on_sets_reach_exactly_their_nodes() {
+        let (mesh, dofs, _, _) = quad9_up();
+        let top = mesh.set("top").unwrap().nodes.clone();
+        let left = mesh.set("left").unwrap().nodes.clone();
+        let mut c = Constraints::new();
+        assert!(c.is_empty());
+        c.displacement_on_set(&mesh, &dofs, "top", 1, 0.25).unwrap();
+        assert_eq!(c.len(), 3);
+        assert!(top
+            .iter()
+            .all(|&n| c.holds(dofs.u(n, 1)) && !c.holds(dofs.u(n, 0))));
+        assert!(c.iter().all(|(_, v)| v == 0.25));
+        let err = c
+            .displacement_on_set(&mesh, &dofs, "top", 2, 0.0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("component 2") && err.contains("2 components"),
+            "{err}"
+        );
+
+        let mut axis = Constraints::new();
+        axis.axisymmetric_axis(&mesh, &dofs);
+        let expected: Vec<(usize, f64)> = left.iter().map(|&n| (dofs.u(n, 0), 0.0)).collect();
+        assert_eq!(axis.iter().collect::<Vec<_>>(), expected);
+
+        let mut p = Constraints::new();
+        p.pressure_on_set(&mesh, &dofs, "top", -0.5).unwrap();
+        let vertices: Vec<(usize, f64)> = top
+            .iter()
+            .filter_map(|&n| dofs.p(n))
+            .map(|d| (d, -0.5))
+            .collect();
+        assert_eq!(vertices.len(), 2);
+        assert_eq!(p.iter().collect::<Vec<_>>(), vertices);
+
+        let scalars = DofMap::new(&mesh, 2, Fields::Scalar);
+        let mut s = Constraints::new();
+        s.scalar_on_set(&mesh, &scalars, "top", 1.0).unwrap();
+        assert_eq!(
+            s.iter().map(|(d, _)| d).collect::<Vec<_>>(),
+            top.iter().map(|&n| scalars.scalar(n)).collect::<Vec<_>>()
+        );
+        assert!(s.pressure_on_set(&mesh, &dofs, "nowhere", 0.0).is_err());
     }
 }
