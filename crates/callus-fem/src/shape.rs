@@ -460,3 +460,138 @@ mod scaled_jacobian_tests {
         assert!(min_scaled_jacobian(ElementKind::Tet10, &mirrored) < 0.0);
     }
 }
+
+#[cfg(test)]
+mod affine_tests {
+    use super::*;
+
+    /// The nodes of `kind` mapped by x = A ξ + b, with A of rows `a` (2D kinds use its upper-left
+    /// 2 × 2 block and keep z = 0).
+    fn affine_nodes(kind: ElementKind, a: [[f64; 3]; 3], b: [f64; 3]) -> Vec<[f64; 3]> {
+        let dim = kind.dim();
+        reference_nodes(kind)
+            .iter()
+            .map(|q| {
+                let mut x = [0.0; 3];
+                for i in 0..dim {
+                    x[i] = b[i] + (0..dim).map(|k| a[i][k] * q[k]).sum::<f64>();
+                }
+                x
+            })
+            .collect()
+    }
+
+    /// A = rows of a general matrix (no zero entry or minor, no symmetry): det 6.6475 in 3D, 3.2 for its
+    /// upper-left 2 × 2 block.
+    const A: [[f64; 3]; 3] = [[2.0, 0.4, 0.3], [-0.5, 1.5, 0.7], [0.25, -0.6, 1.8]];
+
+    /// det A / Π_k |A e_k| over the first `dim` rows and columns.
+    fn scaled(dim: usize) -> f64 {
+        let det = if dim == 2 {
+            A[0][0] * A[1][1] - A[0][1] * A[1][0]
+        } else {
+            A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1])
+                - A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0])
+                + A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0])
+        };
+        let column = |k: usize| (0..dim).map(|i| A[i][k] * A[i][k]).sum::<f64>().sqrt();
+        det / (0..dim).map(column).product::<f64>()
+    }
+
+    /// Goal: under an affine map x = A ξ + b every kind's Jacobian is A at every node, so its
+    /// scaled Jacobian is det A / Π_k |A e_k| exactly; the mirrored map (first row negated) gives
+    /// its negative; an element collapsed to a point has none (0).
+    #[test]
+    fn scaled_jacobian_of_an_affine_map_of_every_kind() {
+        let b = [3.0, -1.0, 0.5];
+        let mut mirror = A;
+        mirror[0] = A[0].map(|v| -v);
+        for kind in ElementKind::ALL {
+            let expected = scaled(kind.dim());
+            let q = min_scaled_jacobian(kind, &affine_nodes(kind, A, b));
+            assert!((q - expected).abs() < 1e-12, "{kind}: {q} vs {expected}");
+            let q = min_scaled_jacobian(kind, &affine_nodes(kind, mirror, b));
+            assert!(
+                (q + expected).abs() < 1e-12,
+                "{kind} mirrored: {q} vs {}",
+                -expected
+            );
+            let point = vec![b; kind.num_nodes()];
+            assert_eq!(min_scaled_jacobian(kind, &point), 0.0, "{kind} collapsed");
+        }
+    }
+
+    /// Goal: the distance outside the reference element is the largest violated bound: ξ_k ≥ 0 and
+    /// Σ ξ_k ≤ 1 on simplices, |ξ_k| ≤ 1 on boxes, both (the triangle and |ζ| ≤ 1) on wedges.
+    #[test]
+    fn outside_the_reference_element_is_the_largest_violated_bound() {
+        use ElementKind::*;
+        let cases: [(ElementKind, [f64; 3], f64); 16] = [
+            (Tri3, [0.2, 0.3, 9.0], 0.0),
+            (Tri3, [-0.25, 0.5, 0.0], 0.25),
+            (Tri3, [0.7, 0.6, 0.0], 0.3),
+            (Tri6, [0.1, -0.4, 0.0], 0.4),
+            (Tet4, [0.2, 0.2, 0.2], 0.0),
+            (Tet4, [0.5, 0.4, 0.3], 0.2),
+            (Tet10, [0.1, 0.1, -0.6], 0.6),
+            (Quad4, [0.9, -1.0, 9.0], 0.0),
+            (Quad9, [1.25, -1.5, 0.0], 0.5),
+            (Quad8, [-1.1, 0.0, 0.0], 0.1),
+            (Hex8, [0.0, 0.5, -1.75], 0.75),
+            (Hex8, [1.2, 0.5, 0.0], 0.2),
+            (Wedge6, [0.3, 0.3, 0.9], 0.0),
+            (Wedge6, [0.3, 0.3, 1.4], 0.4),
+            (Wedge6, [0.8, 0.5, 1.1], 0.3),
+            (Wedge6, [-0.2, 0.5, -1.0], 0.2),
+        ];
+        for (kind, xi, expected) in cases {
+            let d = outside_reference(kind, xi);
+            assert!(
+                (d - expected).abs() < 1e-14,
+                "{kind} at {xi:?}: {d} vs {expected}"
+            );
+        }
+    }
+
+    /// Goal: `locate` inverts an affine map from any start in one Newton step, also for a point
+    /// outside (with its distance), refuses a point so far out that the element cannot hold it
+    /// (|ξ| > 1e3) and an element with a singular map (all nodes on a line or a plane).
+    #[test]
+    fn locate_on_affine_and_degenerate_elements() {
+        let b = [3.0, -1.0, 0.5];
+        for kind in ElementKind::ALL {
+            let dim = kind.dim();
+            let x = affine_nodes(kind, A, b);
+            let map = |xi: [f64; 3]| {
+                let mut p = [0.0; 3];
+                for i in 0..dim {
+                    p[i] = b[i] + (0..dim).map(|k| A[i][k] * xi[k]).sum::<f64>();
+                }
+                p
+            };
+            let xi = [0.1, 0.2, if dim == 3 { 0.3 } else { 0.0 }];
+            let (found, outside) = locate(kind, &x, map(xi)).expect("inside");
+            assert!(
+                (0..dim).all(|c| (found[c] - xi[c]).abs() < 1e-12),
+                "{kind}: {found:?}"
+            );
+            assert_eq!(outside, 0.0, "{kind}");
+            let far = [4.0, 0.2, 0.0];
+            let (found, outside) = locate(kind, &x, map(far)).expect("outside");
+            assert!((found[0] - 4.0).abs() < 1e-10, "{kind}: {found:?}");
+            assert!(
+                (outside - outside_reference(kind, far)).abs() < 1e-10 && outside > 2.0,
+                "{kind}: {outside}"
+            );
+            assert!(
+                locate(kind, &x, map([2e3, 0.0, 0.0])).is_none(),
+                "{kind}: too far"
+            );
+            let flat: Vec<[f64; 3]> = x.iter().map(|p| [p[0], p[0], p[0]]).collect();
+            assert!(
+                locate(kind, &flat, map([0.5, 0.5, 0.5])).is_none(),
+                "{kind}: flat"
+            );
+        }
+    }
+}
