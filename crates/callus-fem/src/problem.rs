@@ -463,11 +463,8 @@ pub fn doubling_schedule(
     outputs: &[f64],
 ) -> Vec<f64> {
     let mut times = vec![t0];
-    let mut marks: Vec<f64> = outputs
-        .iter()
-        .copied()
-        .filter(|&t| t > t0 && t < t1)
-        .collect();
+    // An output after t1 is not reached (it becomes t1); one at or before t0 needs no step.
+    let mut marks: Vec<f64> = outputs.iter().map(|&t| t.min(t1)).collect();
     marks.push(t1);
     marks.sort_by(f64::total_cmp);
     let (mut t, mut dt, mut n) = (t0, dt0, 0);
@@ -487,4 +484,41 @@ pub fn doubling_schedule(
         }
     }
     times
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Goal: the doubling schedule on cases worked by hand: Δt doubles after every
+    /// `steps_per_level` steps (0 taken as 1) up to `dt_max`, the levels land on every output
+    /// inside (t0, t1) and on t1, outputs outside add nothing, a step that would leave a sliver of
+    /// less than 1e-9 Δt lands on the mark, an output within 1e-12 (relative) of a time already
+    /// reached adds no step, and the origin may be negative.
+    #[test]
+    fn doubling_schedule_worked_by_hand() {
+        let schedule = doubling_schedule;
+        assert_eq!(
+            schedule(0.0, 10.0, 1.0, 2, 4.0, &[]),
+            [0.0, 1.0, 2.0, 4.0, 6.0, 10.0]
+        );
+        assert_eq!(
+            schedule(0.0, 10.0, 1.0, 2, 4.0, &[12.0, 3.0, -1.0, 0.0, 10.0]),
+            [0.0, 1.0, 2.0, 3.0, 5.0, 9.0, 10.0]
+        );
+        assert_eq!(schedule(0.0, 7.0, 1.0, 0, 100.0, &[]), [0.0, 1.0, 3.0, 7.0]);
+        assert_eq!(
+            schedule(0.0, 1.0 + 1e-12, 0.5, 9, 0.5, &[]),
+            [0.0, 0.5, 1.0 + 1e-12]
+        );
+        assert_eq!(
+            schedule(0.0, 4.0, 1.0, 9, 1.0, &[3.0, 3.0 + 1e-12]),
+            [0.0, 1.0, 2.0, 3.0, 4.0]
+        );
+        assert_eq!(schedule(-1.0, 1.0, 10.0, 1, 10.0, &[]), [-1.0, 1.0]);
+        assert_eq!(
+            schedule(-3.0, 1.0, 1.0, 9, 1.0, &[]),
+            [-3.0, -2.0, -1.0, 0.0, 1.0]
+        );
+    }
 }

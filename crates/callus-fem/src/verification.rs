@@ -231,3 +231,38 @@ pub fn lame_solve(
         .map(|n| (mesh.coords()[n][0], u[disc.dofs.u(n, 0)]))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Goal: the ramp-and-hold closed form obeys what linear consolidation must: the stress after
+    /// the ramp is the ramp's continued minus the same ramp started t0 later (superposition), the
+    /// two branches meet at t0, and the hold relaxes to the drained H_A ε0.
+    ///
+    /// Parameters: H_A = 2 MPa, ε0 = 0.01, ramp t0 = 3 s, τ = 5 s; the continued ramp is the
+    /// closed form's ramp branch with the same rate ε0/t0 over a longer ramp (100 s).
+    #[test]
+    fn ramp_and_hold_is_a_ramp_minus_a_later_ramp() {
+        let (h_a, eps0, t0, tau) = (2.0, 0.01, 3.0, 5.0);
+        let long = 100.0;
+        let ramp = |s: f64| ramp_and_hold_exact(h_a, eps0 * long / t0, long, tau, s);
+        for t in [3.5, 4.0, 7.0, 12.0, 30.0] {
+            let hold = ramp_and_hold_exact(h_a, eps0, t0, tau, t);
+            let superposed = ramp(t) - ramp(t - t0);
+            assert!(
+                (hold - superposed).abs() < 1e-12,
+                "t = {t}: {hold} vs {superposed}"
+            );
+        }
+        let at = ramp_and_hold_exact(h_a, eps0, t0, tau, t0);
+        let after = ramp_and_hold_exact(h_a, eps0, t0, tau, t0 * (1.0 + f64::EPSILON));
+        assert!((at - after).abs() < 1e-9 * at, "{at} vs {after}");
+        let relaxed = ramp_and_hold_exact(h_a, eps0, t0, tau, 400.0 * tau);
+        assert!((relaxed - h_a * eps0).abs() < 1e-12, "{relaxed}");
+        assert!(
+            at > 1.5 * h_a * eps0,
+            "the ramp's peak {at} stands above the drained value"
+        );
+    }
+}
