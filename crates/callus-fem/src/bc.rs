@@ -876,6 +876,7 @@ mod tests {
         let mut c = Constraints::new();
         assert!(c.is_empty());
         c.displacement_on_set(&mesh, &dofs, "top", 1, 0.25).unwrap();
+        assert!(!c.is_empty());
         assert_eq!(c.len(), 3);
         assert!(top
             .iter()
@@ -913,5 +914,22 @@ mod tests {
             top.iter().map(|&n| scalars.scalar(n)).collect::<Vec<_>>()
         );
         assert!(s.pressure_on_set(&mesh, &dofs, "nowhere", 0.0).is_err());
+    }
+
+    /// Goal: the axis is found within 1e-12 of the mesh's size (the diagonal of its bounding box):
+    /// on a 100 mm mesh (diagonal 100√2 mm, tolerance 1.4e-10 mm) a node 1e-10 mm off the axis is
+    /// on it, one 1e-9 mm off is not.
+    #[test]
+    fn the_axis_tolerance_scales_with_the_mesh() {
+        let mut mesh = rectangle([0.0, 100.0], [0.0, 100.0], 2, 2).unwrap();
+        let left = mesh.set("left").unwrap().nodes.clone();
+        assert_eq!(left.len(), 3);
+        mesh.coords_mut()[left[1]][0] = 1e-10;
+        mesh.coords_mut()[left[2]][0] = 1e-9;
+        let dofs = DofMap::new(&mesh, 2, Fields::Displacement);
+        let mut axis = Constraints::new();
+        axis.axisymmetric_axis(&mesh, &dofs);
+        let held: Vec<usize> = axis.iter().map(|(d, _)| d).collect();
+        assert_eq!(held, [dofs.u(left[0], 0), dofs.u(left[1], 0)]);
     }
 }

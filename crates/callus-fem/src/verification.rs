@@ -265,4 +265,28 @@ mod tests {
             "the ramp's peak {at} stands above the drained value"
         );
     }
+
+    /// Goal: the Lamé closed form meets its boundary conditions: with u_r(r) from `lame_exact`,
+    /// σ_rr = λ (u_r' + u_r/r) + 2μ u_r' (plane strain) is −p at the bore r = a and 0 at the outer
+    /// surface r = b (u_r = A r + B/r is in equilibrium for any A, B; the two conditions fix them).
+    ///
+    /// Parameters: E = 1000 MPa, ν = 0.3, a = 5 mm, b = 10 mm, p = 2.5 MPa; u_r' by central
+    /// differences (h = 1e-4 mm).
+    #[test]
+    fn lame_closed_form_meets_its_boundary_tractions() {
+        let m = Elastic {
+            youngs_modulus_mpa: 1000.0,
+            poisson_ratio: 0.3,
+        };
+        let (a, b, p) = (5.0, 10.0, 2.5);
+        let (lambda, mu) = (m.lambda(), m.shear_modulus());
+        let sigma_rr = |r: f64| {
+            let h = 1e-4;
+            let u = lame_exact(&m, a, b, p, r);
+            let du = (lame_exact(&m, a, b, p, r + h) - lame_exact(&m, a, b, p, r - h)) / (2.0 * h);
+            lambda * (du + u / r) + 2.0 * mu * du
+        };
+        assert!((sigma_rr(a) + p).abs() < 1e-6, "σ_rr(a) = {}", sigma_rr(a));
+        assert!(sigma_rr(b).abs() < 1e-6, "σ_rr(b) = {}", sigma_rr(b));
+    }
 }
