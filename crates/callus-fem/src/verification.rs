@@ -158,9 +158,8 @@ pub fn terzaghi_exact(h: f64, c: f64, p0: f64, z: f64, t: f64) -> (f64, f64) {
     for k in 1..400 {
         let m = (2 * k - 1) as f64;
         let decay = (-m * m * PI * PI * c * t / (4.0 * h * h)).exp();
-        p += 4.0 * p0 / PI * if k % 2 == 1 { 1.0 } else { -1.0 } / m
-            * (m * PI * z / (2.0 * h)).cos()
-            * decay;
+        let sign = if k % 2 == 1 { 1.0 } else { -1.0 };
+        p += sign * 4.0 * p0 / PI / m * (m * PI * z / (2.0 * h)).cos() * decay;
         u -= 8.0 / (m * m * PI * PI) * decay;
     }
     (p, u)
