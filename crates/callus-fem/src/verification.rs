@@ -265,6 +265,28 @@ mod tests {
         );
     }
 
+    /// Goal: Terzaghi's constants from their formulas with every parameter distinct: c = k / (1/M +
+    /// α²/H_A) does not depend on the load, p0 = α q / (α² + H_A/M) is proportional to it.
+    ///
+    /// Parameters: E = 3 MPa, ν = 0.2 (H_A = 10/3 MPa), α = 0.8, 1/M = 0.05 /MPa, k = 2 mm⁴/(N·s),
+    /// q = 2.5 MPa: c = 2 / (0.05 + 0.64·0.3) = 2/0.242, p0 = 2 / (0.64 + 1/6).
+    #[test]
+    fn terzaghi_constants_by_hand() {
+        let m = Biot {
+            skeleton: Elastic {
+                youngs_modulus_mpa: 3.0,
+                poisson_ratio: 0.2,
+            },
+            alpha: 0.8,
+            inv_biot_modulus_per_mpa: 0.05,
+            mobility_mm4_per_ns: 2.0,
+        };
+        let (c, p0) = terzaghi_constants(&m, 2.5);
+        assert!((c - 2.0 / 0.242).abs() < 1e-12 * c, "{c}");
+        assert!((p0 - 2.0 / (0.64 + 1.0 / 6.0)).abs() < 1e-12, "{p0}");
+        assert_eq!(terzaghi_constants(&m, 1.0).0, c);
+    }
+
     /// Goal: the Lamé closed form meets its boundary conditions: with u_r(r) from `lame_exact`,
     /// σ_rr = λ (u_r' + u_r/r) + 2μ u_r' (plane strain) is −p at the bore r = a and 0 at the outer
     /// surface r = b (u_r = A r + B/r is in equilibrium for any A, B; the two conditions fix them).
