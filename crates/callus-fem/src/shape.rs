@@ -711,3 +711,40 @@ mod newton_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod cramer_tests {
+    use super::*;
+
+    /// Goal: Cramer's rule solves a general 2 × 2 and 3 × 3 system (no zero entry) to rounding, and
+    /// refuses a singular one (a zero row) and one whose determinant is below the smallest normal double (a
+    /// quotient by it would overflow).
+    ///
+    /// Systems: J = rows (2, 0.4, 0.3), (−0.5, 1.5, 0.7), (0.25, −0.6, 1.8) (2D: its upper-left
+    /// block), δ = (0.3, −0.7, 0.2), r = J δ; then J scaled by 1e-104 (3D) or 1e-155 (2D), whose
+    /// determinant is about 1e-310.
+    #[test]
+    fn solve_small_by_cramer() {
+        let j = [[2.0, 0.4, 0.3], [-0.5, 1.5, 0.7], [0.25, -0.6, 1.8]];
+        let delta = [0.3, -0.7, 0.2];
+        for dim in [2, 3] {
+            let mut r = [0.0; 3];
+            for i in 0..dim {
+                r[i] = (0..dim).map(|k| j[i][k] * delta[k]).sum();
+            }
+            let found = solve_small(&j, &r, dim).expect("regular");
+            for c in 0..dim {
+                assert!((found[c] - delta[c]).abs() < 1e-15, "{dim}D: {found:?}");
+            }
+            let mut singular = j;
+            singular[1] = [0.0; 3];
+            assert!(solve_small(&singular, &r, dim).is_none(), "{dim}D singular");
+            let scale = if dim == 2 { 1e-155 } else { 1e-104 };
+            let tiny = j.map(|row| row.map(|v| v * scale));
+            assert!(
+                solve_small(&tiny, &r, dim).is_none(),
+                "{dim}D subnormal determinant"
+            );
+        }
+    }
+}
