@@ -221,6 +221,10 @@ fn print_summary(s: &Summary, out: &Path) {
         s.final_gap_mm, s.days, s.layers_inserted, s.final_elements
     );
     println!(
+        "  mechanics unknowns  {} on the first day, {} on the last",
+        s.mechanics_dofs_start, s.mechanics_dofs_end
+    );
+    println!(
         "  run time            {:.1} s (factorizations {:.1} s, solves {:.1} s, assembly {:.1} s, biology {:.1} s)",
         s.run_time_s,
         s.time.mechanics.factorization_s,

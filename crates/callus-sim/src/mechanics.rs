@@ -185,6 +185,12 @@ fn to_mechanical(states: &[PointState], divisor: &[f64]) -> Vec<MechanicalState>
 }
 
 impl Mechanics {
+    /// Unknowns of the u–p system: displacement components on every node and the pore pressure
+    /// on every vertex (Taylor–Hood).
+    pub fn dofs(&self) -> usize {
+        self.biot.dofs.len()
+    }
+
     /// Sets up both problems on the connectivity of `mesh`.
     pub fn new(
         mesh: &Mesh,

@@ -144,6 +144,10 @@ pub struct Summary {
     pub rezoning_drift: RezoningDrift,
     /// Elements at the end.
     pub final_elements: usize,
+    /// Unknowns of the u–p system (displacements and vertex pressures) on the first day's mesh.
+    pub mechanics_dofs_start: usize,
+    /// The same on the last day's mesh (it grows with the gap's layers).
+    pub mechanics_dofs_end: usize,
     /// Wall time (s).
     pub run_time_s: f64,
     /// Time shares.

@@ -113,6 +113,8 @@ pub(crate) struct Record {
     rezonings: usize,
     rezonings_refused: usize,
     drift: RezoningDrift,
+    /// Unknowns of the u–p system on the first day's mesh.
+    mechanics_dofs_start: usize,
 }
 
 /// A run of a scenario (see the module docs).
@@ -249,7 +251,11 @@ impl Simulation {
                     .as_ref()
                     .map_or_else(|| vec![0.0; nodes], Vascularity::initial);
                 let state = State::new(nodes, cells.initial(), phi, tissue);
-                (state, Record::default(), TimeShares::default(), 0.0, 0)
+                let record = Record {
+                    mechanics_dofs_start: mechanics.dofs(),
+                    ..Record::default()
+                };
+                (state, record, TimeShares::default(), 0.0, 0)
             }
         };
         let materials = Materials::new(
@@ -831,6 +837,8 @@ impl Simulation {
             rezonings_refused: record.rezonings_refused,
             rezoning_drift: record.drift,
             final_elements: self.body.mesh().num_elements(),
+            mechanics_dofs_start: record.mechanics_dofs_start,
+            mechanics_dofs_end: self.mechanics.dofs(),
             run_time_s: self.elapsed_before_s + self.started.elapsed().as_secs_f64(),
             time: self.shares,
             scenario: self.scenario,

@@ -223,6 +223,12 @@ fn gap_grows_by_layers_inside_the_loop() {
     assert!(elements.last() > elements.first(), "{elements:?}");
     assert_eq!(s.final_elements, *elements.last().unwrap());
     assert!((s.final_gap_mm - 3.0).abs() < 0.02, "{}", s.final_gap_mm);
+    assert!(
+        s.mechanics_dofs_end > s.mechanics_dofs_start,
+        "{} → {}",
+        s.mechanics_dofs_start,
+        s.mechanics_dofs_end
+    );
 }
 
 /// Goal: the options change what they say. Pre-traction carries stress, so the force left before
@@ -347,5 +353,30 @@ fn a_step_that_turns_an_element_over_is_named_with_the_fix() {
         "numerics.rezone_regions",
     ] {
         assert!(message.contains(fix), "{message}");
+    }
+}
+
+/// Goal: the summary counts the u–p unknowns of the first and the last day's mesh: on the day-0
+/// mesh 2 displacement components per node and a pressure per element vertex (axisymmetric
+/// Taylor–Hood); at the end as many more as the inserted layers brought, none without them.
+///
+/// Scenario: the small test scenario as it is.
+#[test]
+fn summary_counts_the_mechanics_unknowns() {
+    let sim = Simulation::new(&scenario(""), "small.toml", SimOptions::default()).unwrap();
+    let mesh = sim.snapshot(0).mesh.clone();
+    let mut vertex = vec![false; mesh.num_nodes()];
+    for e in mesh.elements() {
+        for &n in &e.nodes[..e.kind.num_vertices()] {
+            vertex[n] = true;
+        }
+    }
+    let expected = 2 * mesh.num_nodes() + vertex.iter().filter(|&&v| v).count();
+    let s = sim.run(&mut ()).unwrap().summary;
+    assert_eq!(s.mechanics_dofs_start, expected);
+    if s.layers_inserted == 0 {
+        assert_eq!(s.mechanics_dofs_end, s.mechanics_dofs_start);
+    } else {
+        assert!(s.mechanics_dofs_end > s.mechanics_dofs_start);
     }
 }
