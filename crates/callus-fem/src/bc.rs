@@ -595,7 +595,7 @@ mod tests {
     /// 6 Kuhn Tet4 and as their Tet10, each node moved to A x.
     #[test]
     fn slanted_facets_take_the_normal_and_area_of_their_plane() {
-        const A: [[f64; 3]; 3] = [[2.0, 0.4, 0.3], [-0.5, 1.5, 0.7], [0.25, -0.6, 1.8]];
+        use crate::shape::test_elements::GENERAL as A;
         let column = |k: usize| [A[0][k], A[1][k], A[2][k]];
         let (ax, ay) = (column(0), column(1));
         let cross = [

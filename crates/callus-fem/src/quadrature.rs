@@ -211,6 +211,24 @@ mod tests {
         (1..=n).map(f64::from).product()
     }
 
+    /// What `rule` gives for ∫ ξ^a η^b ζ^c (2D rules have ζ = 0, and ζ⁰ = 1).
+    fn monomial(rule: &QuadratureRule, [a, b, c]: [u32; 3]) -> f64 {
+        rule.points
+            .iter()
+            .zip(&rule.weights)
+            .map(|(p, w)| w * p[0].powi(a as i32) * p[1].powi(b as i32) * p[2].powi(c as i32))
+            .sum()
+    }
+
+    /// ∫ x^k over [−1, 1]: 2/(k + 1) for even k, 0 for odd.
+    fn line_monomial(k: u32) -> f64 {
+        if k.is_multiple_of(2) {
+            2.0 / (f64::from(k) + 1.0)
+        } else {
+            0.0
+        }
+    }
+
     /// ∫ ξ^a η^b over the reference triangle = a! b! / (a + b + 2)!.
     #[test]
     fn triangle_rules_integrate_monomials_to_their_degree() {
@@ -219,12 +237,7 @@ mod tests {
             for a in 0..=degree as u32 {
                 for b in 0..=(degree as u32 - a) {
                     let exact = factorial(a) * factorial(b) / factorial(a + b + 2);
-                    let q: f64 = r
-                        .points
-                        .iter()
-                        .zip(&r.weights)
-                        .map(|(p, w)| w * p[0].powi(a as i32) * p[1].powi(b as i32))
-                        .sum();
+                    let q = monomial(&r, [a, b, 0]);
                     assert!(
                         (q - exact).abs() < 1e-13,
                         "degree {degree}: ξ^{a} η^{b}: {q} vs {exact}"
@@ -244,14 +257,7 @@ mod tests {
                     for c in 0..=(degree as u32 - a - b) {
                         let exact =
                             factorial(a) * factorial(b) * factorial(c) / factorial(a + b + c + 3);
-                        let q: f64 = r
-                            .points
-                            .iter()
-                            .zip(&r.weights)
-                            .map(|(p, w)| {
-                                w * p[0].powi(a as i32) * p[1].powi(b as i32) * p[2].powi(c as i32)
-                            })
-                            .sum();
+                        let q = monomial(&r, [a, b, c]);
                         assert!(
                             (q - exact).abs() < 1e-14,
                             "degree {degree}: {a},{b},{c}: {q} vs {exact}"
@@ -267,14 +273,9 @@ mod tests {
     fn gauss_rules_are_exact_to_degree_2n_minus_1() {
         for n in 1..=4 {
             let (x, w) = gauss_legendre(n);
-            for k in 0..2 * n {
-                let exact = if k % 2 == 0 {
-                    2.0 / (k as f64 + 1.0)
-                } else {
-                    0.0
-                };
+            for k in 0..2 * n as u32 {
                 let q: f64 = x.iter().zip(&w).map(|(x, w)| w * x.powi(k as i32)).sum();
-                assert!((q - exact).abs() < 1e-14, "n = {n}, x^{k}");
+                assert!((q - line_monomial(k)).abs() < 1e-14, "n = {n}, x^{k}");
             }
         }
         assert!((quad_gauss(3).weights.iter().sum::<f64>() - 4.0).abs() < 1e-14);
@@ -286,28 +287,15 @@ mod tests {
     /// 2n − 1: ∏ 2/(k + 1) over even exponents, 0 if any is odd (n = 1..=4).
     #[test]
     fn hex_gauss_integrates_tensor_monomials_exactly() {
-        let line = |k: usize| {
-            if k.is_multiple_of(2) {
-                2.0 / (k as f64 + 1.0)
-            } else {
-                0.0
-            }
-        };
         for n in 1..=4 {
             let rule = hex_gauss(n);
             assert_eq!(rule.len(), n * n * n);
-            for (a, b, c) in (0..2 * n)
-                .flat_map(|a| (0..2 * n).flat_map(move |b| (0..2 * n).map(move |c| (a, b, c))))
+            let top = 2 * n as u32;
+            for (a, b, c) in
+                (0..top).flat_map(|a| (0..top).flat_map(move |b| (0..top).map(move |c| (a, b, c))))
             {
-                let q: f64 = rule
-                    .points
-                    .iter()
-                    .zip(&rule.weights)
-                    .map(|(p, w)| {
-                        w * p[0].powi(a as i32) * p[1].powi(b as i32) * p[2].powi(c as i32)
-                    })
-                    .sum();
-                let exact = line(a) * line(b) * line(c);
+                let q = monomial(&rule, [a, b, c]);
+                let exact = line_monomial(a) * line_monomial(b) * line_monomial(c);
                 assert!(
                     (q - exact).abs() < 1e-13,
                     "n = {n}: x^{a} y^{b} z^{c}: {q} vs {exact}"
@@ -321,12 +309,7 @@ mod tests {
     #[test]
     fn wedge_rule_integrates_the_square_of_its_height() {
         let rule = wedge(2, 3);
-        let q: f64 = rule
-            .points
-            .iter()
-            .zip(&rule.weights)
-            .map(|(p, w)| w * p[2] * p[2])
-            .sum();
+        let q = monomial(&rule, [0, 0, 2]);
         assert!((q - 1.0 / 3.0).abs() < 1e-14, "{q}");
         assert!((rule.weights.iter().sum::<f64>() - 1.0).abs() < 1e-14);
     }

@@ -359,8 +359,67 @@ fn solve_small(j: &[[f64; 3]; 3], r: &[f64; 3], dim: usize) -> Option<[f64; 3]> 
     Some(out)
 }
 
+/// Elements for the tests of this module and of [`crate::bc`]: a general affine map, a curved
+/// map, and the isoparametric map of an element.
+#[cfg(test)]
+pub(crate) mod test_elements {
+    use super::*;
+
+    /// Rows of a general matrix (no zero entry or minor, no symmetry): det 6.6475 in 3D, 3.2 for
+    /// its upper-left 2 × 2 block.
+    pub(crate) const GENERAL: [[f64; 3]; 3] =
+        [[2.0, 0.4, 0.3], [-0.5, 1.5, 0.7], [0.25, -0.6, 1.8]];
+
+    /// The point Σ_a N_a(ξ) x_a of the element of `kind` with nodes `x` at reference point `xi`.
+    pub(crate) fn map_point(kind: ElementKind, x: &[[f64; 3]], xi: [f64; 3]) -> [f64; 3] {
+        let (mut n, mut dn) = ([0.0; MAX_NODES], [[0.0; 3]; MAX_NODES]);
+        eval(kind, xi, &mut n, &mut dn);
+        let mut p = [0.0; 3];
+        for (a, xa) in x.iter().enumerate().take(kind.num_nodes()) {
+            for c in 0..3 {
+                p[c] += n[a] * xa[c];
+            }
+        }
+        p
+    }
+
+    /// The nodes of `kind` mapped by x = A ξ + b, with A of rows `a` (2D kinds use its upper-left
+    /// 2 × 2 block and keep z = 0).
+    pub(crate) fn affine_nodes(kind: ElementKind, a: [[f64; 3]; 3], b: [f64; 3]) -> Vec<[f64; 3]> {
+        let dim = kind.dim();
+        reference_nodes(kind)
+            .iter()
+            .map(|q| {
+                let mut x = [0.0; 3];
+                for i in 0..dim {
+                    x[i] = b[i] + (0..dim).map(|k| a[i][k] * q[k]).sum::<f64>();
+                }
+                x
+            })
+            .collect()
+    }
+
+    /// The nodes of `kind` on a curved map of its reference element: x = 2ξ + 0.1η² + 0.05ζ,
+    /// y = 1.5η + 0.1ξ², z = ζ + 0.1ξη (z = 0 in 2D).
+    pub(crate) fn curved_nodes(kind: ElementKind) -> Vec<[f64; 3]> {
+        let three = kind.dim() == 3;
+        reference_nodes(kind)
+            .iter()
+            .map(|q| {
+                let z = if three { q[2] } else { 0.0 };
+                [
+                    2.0 * q[0] + 0.1 * q[1] * q[1] + 0.05 * z,
+                    1.5 * q[1] + 0.1 * q[0] * q[0],
+                    if three { z + 0.1 * q[0] * q[1] } else { 0.0 },
+                ]
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod locate_tests {
+    use super::test_elements::{curved_nodes, map_point};
     use super::*;
 
     /// Goal: the inverse of the isoparametric map of a curved element of every kind gives back the
@@ -368,32 +427,8 @@ mod locate_tests {
     #[test]
     fn locate_inverts_the_map_of_curved_elements() {
         for kind in ElementKind::ALL {
-            let x: Vec<[f64; 3]> = reference_nodes(kind)
-                .iter()
-                .map(|q| {
-                    let z = if kind.dim() == 3 { q[2] } else { 0.0 };
-                    [
-                        2.0 * q[0] + 0.1 * q[1] * q[1] + 0.05 * z,
-                        1.5 * q[1] + 0.1 * q[0] * q[0],
-                        if kind.dim() == 3 {
-                            z + 0.1 * q[0] * q[1]
-                        } else {
-                            0.0
-                        },
-                    ]
-                })
-                .collect();
-            let map = |xi: [f64; 3]| {
-                let (mut n, mut dn) = ([0.0; MAX_NODES], [[0.0; 3]; MAX_NODES]);
-                eval(kind, xi, &mut n, &mut dn);
-                let mut p = [0.0; 3];
-                for (a, xa) in x.iter().enumerate() {
-                    for c in 0..3 {
-                        p[c] += n[a] * xa[c];
-                    }
-                }
-                p
-            };
+            let x = curved_nodes(kind);
+            let map = |xi: [f64; 3]| map_point(kind, &x, xi);
             let z = if kind.dim() == 3 { 0.1 } else { 0.0 };
             for (xi, expected_outside) in [([0.2, 0.1, z], 0.0), ([0.2, 1.1, z], 0.3)] {
                 let (found, outside) = locate(kind, &x, map(xi)).expect("converges");
@@ -467,27 +502,8 @@ mod scaled_jacobian_tests {
 
 #[cfg(test)]
 mod affine_tests {
+    use super::test_elements::{affine_nodes, map_point, GENERAL as A};
     use super::*;
-
-    /// The nodes of `kind` mapped by x = A ξ + b, with A of rows `a` (2D kinds use its upper-left
-    /// 2 × 2 block and keep z = 0).
-    fn affine_nodes(kind: ElementKind, a: [[f64; 3]; 3], b: [f64; 3]) -> Vec<[f64; 3]> {
-        let dim = kind.dim();
-        reference_nodes(kind)
-            .iter()
-            .map(|q| {
-                let mut x = [0.0; 3];
-                for i in 0..dim {
-                    x[i] = b[i] + (0..dim).map(|k| a[i][k] * q[k]).sum::<f64>();
-                }
-                x
-            })
-            .collect()
-    }
-
-    /// A = rows of a general matrix (no zero entry or minor, no symmetry): det 6.6475 in 3D, 3.2 for its
-    /// upper-left 2 × 2 block.
-    const A: [[f64; 3]; 3] = [[2.0, 0.4, 0.3], [-0.5, 1.5, 0.7], [0.25, -0.6, 1.8]];
 
     /// det A / Π_k |A e_k| over the first `dim` rows and columns, by hand: columns (2, −0.5,
     /// 0.25), (0.4, 1.5, −0.6), (0.3, 0.7, 1.8) with squared lengths 4.3125, 2.77, 3.82 (2D: 4.25
@@ -564,13 +580,7 @@ mod affine_tests {
         for kind in ElementKind::ALL {
             let dim = kind.dim();
             let x = affine_nodes(kind, A, b);
-            let map = |xi: [f64; 3]| {
-                let mut p = [0.0; 3];
-                for i in 0..dim {
-                    p[i] = b[i] + (0..dim).map(|k| A[i][k] * xi[k]).sum::<f64>();
-                }
-                p
-            };
+            let map = |xi: [f64; 3]| map_point(kind, &x, xi);
             let xi = [0.1, 0.2, if dim == 3 { 0.3 } else { 0.0 }];
             let (found, outside) = locate(kind, &x, map(xi)).expect("inside");
             assert!(
@@ -600,20 +610,8 @@ mod affine_tests {
 
 #[cfg(test)]
 mod newton_tests {
+    use super::test_elements::{curved_nodes, map_point as map};
     use super::*;
-
-    /// Maps reference point `xi` through the element of `kind` with nodes `x`.
-    fn map(kind: ElementKind, x: &[[f64; 3]], xi: [f64; 3]) -> [f64; 3] {
-        let (mut n, mut dn) = ([0.0; MAX_NODES], [[0.0; 3]; MAX_NODES]);
-        eval(kind, xi, &mut n, &mut dn);
-        let mut p = [0.0; 3];
-        for (a, xa) in x.iter().enumerate().take(kind.num_nodes()) {
-            for c in 0..3 {
-                p[c] += n[a] * xa[c];
-            }
-        }
-        p
-    }
 
     /// Goal: Newton starts from the centre of the reference element, so it finds points of a
     /// quarter-point element, whose map is singular at its vertex 0 (the mid-edge nodes next to it
@@ -653,23 +651,13 @@ mod newton_tests {
     /// the point, whatever the element's size and position: the map of the ξ found misses the
     /// point by no more, on curved elements 100 mm from the origin and on one 1000 mm across.
     ///
-    /// Elements: each kind's reference element curved (x = 2ξ + 0.1η², y = 1.5η + 0.1ξ², z = ζ +
-    /// 0.1ξη) and moved by (100, −100, 100) mm, and scaled by 500; 27 points of (−0.05..0.9)³.
+    /// Elements: each kind's curved element (`test_elements::curved_nodes`) moved by (100, −100,
+    /// 100) mm, and scaled by 500; 27 points of (−0.05..0.9)³.
     #[test]
     fn newton_stops_within_its_tolerance_at_any_size_and_place() {
         for kind in ElementKind::ALL {
             let dim = kind.dim();
-            let curved: Vec<[f64; 3]> = reference_nodes(kind)
-                .iter()
-                .map(|q| {
-                    let z = if dim == 3 { q[2] } else { 0.0 };
-                    [
-                        2.0 * q[0] + 0.1 * q[1] * q[1],
-                        1.5 * q[1] + 0.1 * q[0] * q[0],
-                        if dim == 3 { z + 0.1 * q[0] * q[1] } else { 0.0 },
-                    ]
-                })
-                .collect();
+            let curved = curved_nodes(kind);
             let moved: Vec<[f64; 3]> = curved
                 .iter()
                 .map(|p| {
@@ -714,16 +702,15 @@ mod newton_tests {
 mod cramer_tests {
     use super::*;
 
-    /// Goal: Cramer's rule solves a general 2 × 2 and 3 × 3 system (no zero entry) to rounding, and
-    /// refuses a singular one (a zero row) and one whose determinant is below the smallest normal double (a
-    /// quotient by it would overflow).
+    /// Goal: Cramer's rule solves a general 2 × 2 and 3 × 3 system (no zero entry) to rounding,
+    /// and refuses a singular one (a zero row) and one whose determinant is below the smallest
+    /// normal double (a quotient by it would overflow).
     ///
-    /// Systems: J = rows (2, 0.4, 0.3), (−0.5, 1.5, 0.7), (0.25, −0.6, 1.8) (2D: its upper-left
-    /// block), δ = (0.3, −0.7, 0.2), r = J δ; then J scaled by 1e-104 (3D) or 1e-155 (2D), whose
-    /// determinant is about 1e-310.
+    /// Systems: J = `test_elements::GENERAL` (2D: its upper-left block), δ = (0.3, −0.7, 0.2),
+    /// r = J δ; then J scaled by 1e-104 (3D) or 1e-155 (2D), whose determinant is about 1e-310.
     #[test]
     fn solve_small_by_cramer() {
-        let j = [[2.0, 0.4, 0.3], [-0.5, 1.5, 0.7], [0.25, -0.6, 1.8]];
+        let j = test_elements::GENERAL;
         let delta = [0.3, -0.7, 0.2];
         for dim in [2, 3] {
             let mut r = [0.0; 3];
