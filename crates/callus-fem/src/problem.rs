@@ -85,12 +85,8 @@ impl Discretisation {
             )));
         }
         if ideal == Idealisation::Axisymmetric {
-            if let Some((n, x)) = mesh
-                .coords()
-                .iter()
-                .enumerate()
-                .find(|(_, x)| x[0] < -1e-12 * mesh.size_scale())
-            {
+            let tol = 1e-12 * mesh.size_scale();
+            if let Some((n, x)) = mesh.coords().iter().enumerate().find(|(_, x)| x[0] < -tol) {
                 return Err(FemError::Invalid(format!(
                     "axisymmetric mesh with node {} at r = {} < 0: x is the radius and must not be negative",
                     mesh.node_tags()[n],

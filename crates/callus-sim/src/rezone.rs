@@ -80,15 +80,16 @@ struct FreeNodes {
     elements: Vec<ElementId>,
 }
 
-/// Whether a facet of the reference mesh runs along the bone axis (its normal is across it).
-fn along_axis(reference: &Mesh, f: Facet) -> bool {
+/// Whether a facet of the reference mesh runs along the bone axis (its normal is across it);
+/// `scale` is the mesh's size scale ([`Mesh::size_scale`]), the unit of the tolerance.
+fn along_axis(reference: &Mesh, f: Facet, scale: f64) -> bool {
     let x: Vec<[f64; 3]> = reference
         .element(f.element)
         .facet_vertices(f.local as usize)
         .iter()
         .map(|&v| reference.coords()[v])
         .collect();
-    let tol = 1e-9 * reference.size_scale();
+    let tol = 1e-9 * scale;
     if reference.dim() == 2 {
         (x[1][0] - x[0][0]).abs() < tol
     } else {
@@ -96,7 +97,7 @@ fn along_axis(reference: &Mesh, f: Facet) -> bool {
             [0, 1].map(|c| x[1][c] - x[0][c]),
             [0, 1].map(|c| x[2][c] - x[0][c]),
         );
-        (a[0] * b[1] - a[1] * b[0]).abs() < tol * reference.size_scale()
+        (a[0] * b[1] - a[1] * b[0]).abs() < tol * scale
     }
 }
 
@@ -120,8 +121,9 @@ fn free_nodes(reference: &Mesh, regions: &[RegionId]) -> FreeNodes {
     // Surface nodes: fixed, unless every surface facet through them runs along the axis (they
     // then slide, along the line of surface nodes with the same reference lateral position).
     let (mut on_surface, mut slides) = (vec![false; n], vec![true; n]);
+    let scale = reference.size_scale();
     for f in exterior_facets(reference) {
-        let along = along_axis(reference, f);
+        let along = along_axis(reference, f, scale);
         for v in reference.facet_nodes(f) {
             on_surface[v] = true;
             slides[v] &= along;
@@ -129,7 +131,7 @@ fn free_nodes(reference: &Mesh, regions: &[RegionId]) -> FreeNodes {
     }
     // Lines: the surface nodes of the tissue with one reference lateral position, in reference
     // order along the axis; a line with a sliding node is a rail, its other nodes anchor it.
-    let tol = 1e-6 * reference.size_scale();
+    let tol = 1e-6 * scale;
     let mut lines: BTreeMap<Vec<i64>, Vec<usize>> = BTreeMap::new();
     for v in (0..n).filter(|&v| inside[v] && on_surface[v]) {
         let x = reference.coords()[v];
