@@ -26,7 +26,7 @@ use crate::element::{
 };
 use crate::material::{Biot, Diffusion, Elastic};
 use crate::pattern::{nested_dissection, Matrix, SparsityPattern};
-use crate::post::{biot_point_states, volume_average, PointState};
+use crate::post::{biot_point_states, volume_average, AveragedBiotElement, PointState};
 use crate::shape::MAX_NODES;
 use crate::solver::{Definiteness, SymbolicFactorization};
 use crate::FemError;
@@ -276,6 +276,59 @@ impl Discretisation {
             .collect()
     }
 
+    /// The volume-averaged states of every element as linear maps of the u–p dofs, on `mesh`'s
+    /// node positions with `materials` ([`AveragedBiotElement`]), in parallel: set up once per
+    /// configuration, read at every time level with [`Discretisation::biot_states_into`].
+    pub fn biot_state_map(
+        &self,
+        mesh: &Mesh,
+        materials: &[Biot],
+    ) -> Result<BiotStateMap, FemError> {
+        self.check_len(mesh, "Biot materials", materials)?;
+        if self.dofs.fields() != Fields::DisplacementPressure {
+            return Err(FemError::Invalid(
+                "element states need a u–p problem".to_string(),
+            ));
+        }
+        let elements = (0..mesh.num_elements())
+            .into_par_iter()
+            .map(|e| {
+                let mut xe = [[0.0; 3]; MAX_NODES];
+                let (kind, nn) = coords_of(mesh, e, &mut xe);
+                AveragedBiotElement::new(&self.refs[&kind], &xe[..nn], &materials[e])
+                    .map_err(|b| self.assembler.bad(e, b))?
+                    .ok_or_else(|| FemError::Invalid(format!("element {e} has no volume")))
+            })
+            .collect::<Result<Vec<_>, FemError>>()?;
+        Ok(BiotStateMap { elements })
+    }
+
+    /// The volume-averaged state of every element for the u–p solution `x`, through `map` (made
+    /// by [`Discretisation::biot_state_map`] on this discretisation), into `out` (one per
+    /// element), in parallel and without allocating.
+    pub fn biot_states_into(&self, map: &BiotStateMap, x: &[f64], out: &mut [PointState]) {
+        assert!(
+            x.len() == self.dofs.len() && out.len() == map.elements.len(),
+            "a u–p solution of this problem and one state per element"
+        );
+        out.par_iter_mut()
+            .zip(&map.elements)
+            .enumerate()
+            .for_each(|(e, (state, avg))| {
+                let dofs = self.assembler.dofs_of(e);
+                let mut u = [0.0; 3 * MAX_NODES];
+                let mut p = [0.0; MAX_NODES];
+                let nu = avg.u_dofs();
+                for (v, &d) in u.iter_mut().zip(&dofs[..nu]) {
+                    *v = x[d];
+                }
+                for (v, &d) in p.iter_mut().zip(&dofs[nu..]) {
+                    *v = x[d];
+                }
+                *state = avg.state(&u[..nu], &p[..dofs.len() - nu]);
+            });
+    }
+
     /// Adds the nodal forces of an initial (pre-)stress to `rhs`: f = −∫ Bᵀ σ₀ dV on `mesh`'s
     /// node positions, with one stress tensor σ₀ (MPa, tension positive) per element, so that the
     /// body starts from a stressed state (a residual stress carried between increments). Reactions
@@ -436,6 +489,13 @@ impl ElementMasses {
             })
             .collect())
     }
+}
+
+/// The volume-averaged states of a mesh's elements as linear maps of the u–p dofs (one
+/// configuration and set of materials): [`Discretisation::biot_state_map`].
+#[derive(Clone, Debug)]
+pub struct BiotStateMap {
+    elements: Vec<AveragedBiotElement>,
 }
 
 /// The node positions of element `e` of `mesh` into `x`; its kind and node count.
