@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use callus_fem::material::{Biot, Elastic};
 use callus_fem::problem::doubling_schedule;
+use callus_fem::stepping::TimeLevels;
 use callus_fem::verification::{
     column_3d, column_axisymmetric, lame_exact, lame_solve, run_column, ColumnSample, TopLoad,
 };
@@ -213,10 +214,11 @@ pub fn run_case(name: &str, text: &str) -> Result<Vec<Row>, String> {
                 m,
                 TopLoad::Traction(load_mpa),
                 true,
-                &times,
+                TimeLevels::listed(times),
                 &outputs,
             )
-            .map_err(fem)?;
+            .map_err(fem)?
+            .samples;
             let h_a = m.skeleton.confined_modulus();
             let (w_inf, w_0) = (
                 load_mpa * column.height_mm / h_a,
@@ -257,10 +259,11 @@ pub fn run_case(name: &str, text: &str) -> Result<Vec<Row>, String> {
                 m,
                 TopLoad::Traction(load_mpa),
                 false,
-                &[0.0, 1.0],
+                TimeLevels::listed(vec![0.0, 1.0]),
                 &[1.0],
             )
-            .map_err(fem)?;
+            .map_err(fem)?
+            .samples;
             let times = doubling_schedule(0.0, 1e4, 1e-3, 2, 500.0, &[]);
             let drained = run_column(
                 &mesh,
@@ -268,10 +271,11 @@ pub fn run_case(name: &str, text: &str) -> Result<Vec<Row>, String> {
                 m,
                 TopLoad::Traction(load_mpa),
                 true,
-                &times,
+                TimeLevels::listed(times),
                 &[1e4],
             )
-            .map_err(fem)?;
+            .map_err(fem)?
+            .samples;
             lookup(&reference, name, |r| match r.quantity.as_str() {
                 "undrained_settlement_mm" => Ok(sealed[0].settlement),
                 "undrained_pressure_mpa" => Ok(sealed[0].p_base),
@@ -313,10 +317,11 @@ pub fn run_case(name: &str, text: &str) -> Result<Vec<Row>, String> {
                 m,
                 TopLoad::Ramp { depth_mm, ramp_s },
                 true,
-                &times,
+                TimeLevels::listed(times),
                 &[ramp_s, end],
             )
-            .map_err(fem)?;
+            .map_err(fem)?
+            .samples;
             let area = if ideal == Idealisation::ThreeD {
                 column.width_mm.powi(2)
             } else {

@@ -25,6 +25,7 @@ pub mod problem;
 pub mod quadrature;
 pub mod shape;
 pub mod solver;
+pub mod stepping;
 pub mod verification;
 
 pub use element::Idealisation;

@@ -13,9 +13,10 @@ use callus_mesh::Mesh;
 
 use crate::bc::{add_normal_pressure, add_traction, Constraints, ReactionRows};
 use crate::dofs::Fields;
-use crate::integrate::{BackwardEuler, Operators, StaticSolve};
+use crate::integrate::{BackwardEuler, Operators, SolveStats, StaticSolve};
 use crate::material::{Biot, Elastic};
 use crate::problem::Discretisation;
+use crate::stepping::{TimeLevels, Verdict};
 use crate::{FemError, Idealisation};
 
 /// What loads the top of the column.
@@ -69,17 +70,29 @@ pub fn column_3d(h: f64, side: f64, n: usize) -> Result<Mesh, FemError> {
     )?)
 }
 
-/// Steps the column (from rest) through the time levels `times` with the simulation's backward-Euler
-/// driver ([`BackwardEuler`]: one factorization per Δt), and samples it at the `outputs` times.
+/// A run of the column: its samples and what the solves cost.
+#[derive(Clone, Debug)]
+pub struct ColumnRun {
+    /// The state at each output time reached.
+    pub samples: Vec<ColumnSample>,
+    /// Factorizations and solves (rejected adaptive steps included).
+    pub stats: SolveStats,
+    /// Time steps accepted.
+    pub steps: usize,
+}
+
+/// Steps the column (from rest) through the time `levels` (listed, or adaptive with the outputs
+/// among their marks) with the simulation's backward-Euler driver ([`BackwardEuler`]: one
+/// factorization per Δt), and samples it at the `outputs` times.
 pub fn run_column(
     mesh: &Mesh,
     ideal: Idealisation,
     material: Biot,
     load: TopLoad,
     drained_top: bool,
-    times: &[f64],
+    mut levels: TimeLevels,
     outputs: &[f64],
-) -> Result<Vec<ColumnSample>, FemError> {
+) -> Result<ColumnRun, FemError> {
     let disc = Discretisation::new(mesh, ideal, Fields::DisplacementPressure, 1)?;
     let dofs = &disc.dofs;
     let axial = ideal.dim() - 1;
@@ -128,15 +141,23 @@ pub fn run_column(
 
     let mut stepper = BackwardEuler::new(&disc, &operators, constraints);
     let mut x = vec![0.0; dofs.len()];
+    let mut before = x.clone();
     let mut samples = Vec::new();
-    for w in times.windows(2) {
-        let (t0, t1) = (w[0], w[1]);
+    let mut steps = 0;
+    while let Some(dt) = levels.next_dt() {
+        let t1 = levels.time() + dt;
         if let TopLoad::Ramp { depth_mm, ramp_s } = load {
             for &d in top.dofs() {
                 stepper.prescribe(d, -depth_mm * (t1 / ramp_s).min(1.0));
             }
         }
-        stepper.step(t1 - t0, &mut x, Some(&force))?;
+        before.copy_from_slice(&x);
+        stepper.step(dt, &mut x, Some(&force))?;
+        if levels.judge(&x) == Verdict::Rejected {
+            std::mem::swap(&mut x, &mut before);
+            continue;
+        }
+        steps += 1;
         if outputs.iter().any(|&o| (o - t1).abs() < 1e-9 * o.max(1.0)) {
             samples.push(ColumnSample {
                 t: t1,
@@ -148,7 +169,11 @@ pub fn run_column(
             });
         }
     }
-    Ok(samples)
+    Ok(ColumnRun {
+        samples,
+        stats: stepper.stats,
+        steps,
+    })
 }
 
 /// Terzaghi's series for a column of height h with consolidation coefficient c and initial

@@ -16,13 +16,17 @@
 
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use callus_bio::stimulus::{Envelope, MechanicalState};
 use callus_fem::bc::{add_traction, spring_to_ground, Constraints, ReactionRows, Spring};
+use callus_fem::dofs::DofKind;
 use callus_fem::dofs::Fields;
 use callus_fem::integrate::{BackwardEuler, Operators, SolveStats, StaticSolve};
 use callus_fem::pattern::Matrix;
 use callus_fem::post::PointState;
 use callus_fem::problem::{doubling_schedule, Discretisation};
+use callus_fem::stepping::{AdaptiveParams, AdaptiveSchedule, TimeLevels, Verdict};
 use callus_fem::{FemError, Idealisation};
 use callus_mesh::Mesh;
 
@@ -30,17 +34,20 @@ use crate::materials::Materials;
 use crate::protocol::Step;
 use crate::scenario::Boundary;
 
-/// Time stepping of a transient: Δt starts at `first_s`, doubles every `steps_per_level` steps up
-/// to `max_s`, and is cut to land on the end of the ramp. The defaults are the built-in scenario's
-/// (`[numerics]`).
+/// Time stepping of a distraction step's transient: Δt starts at `first_s` and grows up to
+/// `max_s`, adaptively (from an error estimate, [`callus_fem::stepping`]) when `tolerance` is
+/// given, else doubling every `steps_per_level` steps; it is cut to land on the end of the ramp.
+/// The defaults are the built-in scenario's (`[numerics]`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Stepping {
     /// First Δt (s): 6 s, a tenth of the default 60 s ramp.
     pub first_s: f64,
-    /// Steps before Δt doubles: 4.
+    /// Steps before Δt doubles, without a tolerance: 4.
     pub steps_per_level: usize,
     /// Largest Δt (s): 3600 s.
     pub max_s: f64,
+    /// Adaptive stepping's local error per step, relative to the largest pore pressure: 0.02.
+    pub tolerance: Option<f64>,
 }
 
 impl Default for Stepping {
@@ -49,6 +56,39 @@ impl Default for Stepping {
             first_s: 6.0,
             steps_per_level: 4,
             max_s: 3600.0,
+            tolerance: Some(0.02),
+        }
+    }
+}
+
+impl Stepping {
+    /// The time levels of a transient from 0 to `end_s` that lands on `marks` (s; the forcing
+    /// changes its rate there), starting from the state `x0` of a problem with dofs `kinds`.
+    fn levels(&self, end_s: f64, marks: &[f64], kinds: &[DofKind], x0: &[f64]) -> TimeLevels {
+        match self.tolerance {
+            Some(tolerance) => {
+                let params = AdaptiveParams {
+                    first_s: self.first_s,
+                    max_s: self.max_s,
+                    tolerance,
+                };
+                TimeLevels::Adaptive(AdaptiveSchedule::new(
+                    params,
+                    (0.0, end_s),
+                    marks,
+                    &[],
+                    kinds,
+                    x0,
+                ))
+            }
+            None => TimeLevels::listed(doubling_schedule(
+                0.0,
+                end_s,
+                self.first_s,
+                self.steps_per_level,
+                self.max_s,
+                marks,
+            )),
         }
     }
 }
@@ -68,6 +108,9 @@ pub struct Timings {
     pub factorizations: usize,
     /// Solves done.
     pub solves: usize,
+    /// Adaptive time steps rejected and redone.
+    #[serde(default)]
+    pub rejected_steps: usize,
 }
 
 impl Timings {
@@ -83,6 +126,7 @@ impl std::ops::AddAssign for Timings {
     fn add_assign(&mut self, o: Timings) {
         self.assembly_s += o.assembly_s;
         self.postprocessing_s += o.postprocessing_s;
+        self.rejected_steps += o.rejected_steps;
         self.add_solves(SolveStats {
             factorizations: o.factorizations,
             solves: o.solves,
@@ -184,6 +228,15 @@ fn to_mechanical(states: &[PointState], divisor: &[f64]) -> Vec<MechanicalState>
         .collect()
 }
 
+/// Takes each element's state (read through `divisor`, as [`to_mechanical`]) into its envelope, in
+/// parallel.
+fn absorb(peak: &mut [Envelope], states: &[PointState], divisor: &[f64]) {
+    peak.par_iter_mut()
+        .zip(states)
+        .zip(divisor)
+        .for_each(|((env, s), &n)| env.absorb(&MechanicalState::from_point(s, n)));
+}
+
 impl Mechanics {
     /// Unknowns of the u–p system: displacement components on every node and the pore pressure
     /// on every vertex (Taylor–Hood).
@@ -265,15 +318,6 @@ impl Mechanics {
         start: StepStart,
     ) -> Result<StepOutcome, FemError> {
         self.assemble(mesh, materials)?;
-        let s = self.stepping;
-        let times = doubling_schedule(
-            0.0,
-            step.interval_s,
-            s.first_s,
-            s.steps_per_level,
-            s.max_s,
-            &[step.ramp_s],
-        );
         let moving = ReactionRows::on_set(
             mesh,
             &self.biot.dofs,
@@ -289,41 +333,47 @@ impl Mechanics {
         let held_by_prestress: f64 = moving.dofs().iter().map(|&d| load[d]).sum();
         let mut peak = vec![Envelope::default(); mesh.num_elements()];
         let mut x = self.initial_state(start.pressure_mpa);
-        let mut forces = Vec::with_capacity(times.len());
-        let mut last_states = Vec::new();
+        let mut levels =
+            self.stepping
+                .levels(step.interval_s, &[step.ramp_s], self.biot.dofs.kinds(), &x);
+        let mut before = x.clone();
+        let mut forces = Vec::new();
+        let t = Instant::now();
+        let map = self.biot.biot_state_map(mesh, &materials.biot)?;
+        let mut states = vec![PointState::default(); mesh.num_elements()];
+        let mut post_s = t.elapsed().as_secs_f64();
         let constraints = self.constraints(mesh, &self.biot, Some(0.0))?;
         let mut stepper = BackwardEuler::new(&self.biot, &self.operators, constraints);
-        let mut post_s = 0.0;
-        for w in times.windows(2) {
-            let t1 = w[1];
+        while let Some(dt) = levels.next_dt() {
+            let t1 = levels.time() + dt;
             let u_axial = step.amount_mm * (t1 / step.ramp_s).min(1.0);
             for &d in moving.dofs() {
                 stepper.prescribe(d, u_axial);
             }
-            stepper.step(w[1] - w[0], &mut x, Some(&load))?;
+            before.copy_from_slice(&x);
+            stepper.step(dt, &mut x, Some(&load))?;
+            if levels.judge(&x) == Verdict::Rejected {
+                std::mem::swap(&mut x, &mut before);
+                continue;
+            }
             let t = Instant::now();
             forces.push((t1, moving.force(&self.operators.a0, &x) - held_by_prestress));
-            let states = self.biot.biot_element_states(mesh, &materials.biot, &x)?;
-            for (env, s) in peak
-                .iter_mut()
-                .zip(&to_mechanical(&states, &materials.velocity_divisor))
-            {
-                env.absorb(s);
-            }
-            last_states = states;
+            self.biot.biot_states_into(&map, &x, &mut states);
+            absorb(&mut peak, &states, &materials.velocity_divisor);
             post_s += t.elapsed().as_secs_f64();
         }
         let stats = stepper.stats;
         self.timings.add_solves(stats);
         self.timings.postprocessing_s += post_s;
+        self.timings.rejected_steps += levels.rejected();
         Ok(StepOutcome {
             peak,
-            relaxed: to_mechanical(&last_states, &materials.velocity_divisor),
+            relaxed: to_mechanical(&states, &materials.velocity_divisor),
             displacement: self.nodal_displacement(mesh, &x),
             pressure: (0..mesh.num_nodes())
                 .map(|n| self.biot.dofs.p(n).map_or(0.0, |d| x[d]))
                 .collect(),
-            effective_stress: last_states.iter().map(|s| s.effective_stress_mpa).collect(),
+            effective_stress: states.iter().map(|s| s.effective_stress_mpa).collect(),
             forces,
         })
     }
@@ -385,7 +435,10 @@ impl Mechanics {
         let mut peak = vec![Envelope::default(); mesh.num_elements()];
         let mut x = vec![0.0; self.biot.dofs.len()];
         let mut f = vec![0.0; x.len()];
-        let mut post_s = 0.0;
+        let t = Instant::now();
+        let map = self.biot.biot_state_map(mesh, &materials.biot)?;
+        let mut states = vec![PointState::default(); mesh.num_elements()];
+        let mut post_s = t.elapsed().as_secs_f64();
         for k in 1..=AxialLoad::STEPS {
             let scale = -load.load_n / area * k as f64 / AxialLoad::STEPS as f64;
             for (fi, u) in f.iter_mut().zip(&unit) {
@@ -393,13 +446,8 @@ impl Mechanics {
             }
             stepper.step(dt, &mut x, Some(&f))?;
             let t = Instant::now();
-            let states = self.biot.biot_element_states(mesh, &materials.biot, &x)?;
-            for (env, s) in peak
-                .iter_mut()
-                .zip(&to_mechanical(&states, &materials.velocity_divisor))
-            {
-                env.absorb(s);
-            }
+            self.biot.biot_states_into(&map, &x, &mut states);
+            absorb(&mut peak, &states, &materials.velocity_divisor);
             post_s += t.elapsed().as_secs_f64();
         }
         let stats = stepper.stats;

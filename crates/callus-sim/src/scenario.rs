@@ -298,9 +298,14 @@ pub enum StimulusChoice {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Numerics {
+    /// How the distraction steps' transients choose their time steps.
+    pub time_stepping: TimeStepping,
+    /// Adaptive stepping: the local error allowed per time step, relative to the largest pore
+    /// pressure of the transient.
+    pub time_step_tolerance: f64,
     /// First time step of each transient (s).
     pub first_time_step_s: f64,
-    /// Steps before the time step doubles.
+    /// Doubling schedule: steps before the time step doubles.
     pub steps_per_level: usize,
     /// Largest time step (s).
     pub max_time_step_s: f64,
@@ -323,6 +328,16 @@ pub struct Numerics {
     /// Continuous distraction: the part of the day-long ramp whose strain increment feeds the
     /// rule and the vessel gates (s; 60, MODEL.md §4b; 86400 takes the whole day's).
     pub continuous_strain_increment_s: f64,
+}
+
+/// Time stepping of the distraction steps' transients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeStepping {
+    /// Δt from an estimate of the local error ([`callus_fem::stepping`]).
+    Adaptive,
+    /// Δt doubled every `steps_per_level` steps ([`callus_fem::problem::doubling_schedule`]).
+    Doubling,
 }
 
 /// Which fluid velocity drives the rule.
@@ -708,6 +723,13 @@ impl Scenario {
         }
         let n = &self.numerics;
         positive("numerics.first_time_step_s", n.first_time_step_s)?;
+        if !(n.time_step_tolerance > 0.0 && n.time_step_tolerance < 1.0) {
+            return bad(
+                "numerics.time_step_tolerance",
+                n.time_step_tolerance.to_string(),
+                "must be a fraction between 0 and 1 (a relative error per time step; 0.02 is the default)",
+            );
+        }
         positive("numerics.max_time_step_s", n.max_time_step_s)?;
         positive("numerics.max_element_height_mm", n.max_element_height_mm)?;
         if !(n.rezone_below_quality.is_finite() && n.rezone_below_quality < 1.0) {

@@ -50,7 +50,7 @@ use crate::record::{
     DayReport, ForceSample, HistoryRow, Outcome, RezoningDrift, RunReport, RunSink, Snapshot,
     Summary, TimeShares,
 };
-use crate::scenario::{Loading, Rhythm, Scenario};
+use crate::scenario::{Loading, Rhythm, Scenario, TimeStepping};
 use crate::state::{DayEnvelopes, Site, State};
 use crate::SimError;
 
@@ -959,5 +959,7 @@ fn stepping(s: &Scenario) -> Stepping {
         first_s: s.numerics.first_time_step_s,
         steps_per_level: s.numerics.steps_per_level,
         max_s: s.numerics.max_time_step_s,
+        tolerance: (s.numerics.time_stepping == TimeStepping::Adaptive)
+            .then_some(s.numerics.time_step_tolerance),
     }
 }
