@@ -1,0 +1,143 @@
+//! A whole distraction step of the axisymmetric osteotomy, as the simulation takes it (assembly,
+//! the poroelastic transient with its factorizations and solves, the element states and
+//! envelopes at every time level): adaptive time steps (the default) against the fixed doubling
+//! schedule; and the element states of one time level, through the quadrature points and through
+//! the linear state map. Meshes: the default 0.5 mm (≈ 5.9k u–p dofs) and 0.25 mm (≈ 23k).
+//! Step: 0.25 mm over a 60 s ramp, held for 6 h; granulation tissue in the soft regions, cortical
+//! bone in the cortex.
+
+use callus_benches::granulation;
+use callus_fem::dofs::Fields;
+use callus_fem::material::{Biot, Elastic};
+use callus_fem::post::PointState;
+use callus_fem::problem::Discretisation;
+use callus_fem::Idealisation;
+use callus_mesh::elevate::{elevate, QuadraticQuad};
+use callus_mesh::generate::{axisymmetric, OsteotomyGeometry};
+use callus_mesh::Mesh;
+use callus_sim::materials::Materials;
+use callus_sim::mechanics::{Mechanics, StepStart, Stepping};
+use callus_sim::protocol::Step;
+use callus_sim::scenario::Boundary;
+use criterion::{criterion_group, criterion_main, Criterion};
+
+fn mesh(element_size_mm: f64) -> Mesh {
+    let g = OsteotomyGeometry {
+        element_size_mm,
+        ..Default::default()
+    };
+    elevate(&axisymmetric(&g).unwrap(), QuadraticQuad::Quad9).unwrap()
+}
+
+/// Granulation tissue everywhere but the cortex (cortical bone, E = 20 GPa).
+fn biot_materials(mesh: &Mesh) -> Vec<Biot> {
+    let bone = Biot::from_constituents(
+        Elastic {
+            youngs_modulus_mpa: 20_000.0,
+            poisson_ratio: 0.3,
+        },
+        17_660.0,
+        2300.0,
+        0.04,
+        1e-5,
+    );
+    mesh.elements()
+        .map(|e| match mesh.region_names()[e.region].as_str() {
+            "cortex" => bone,
+            _ => granulation(),
+        })
+        .collect()
+}
+
+fn materials(mesh: &Mesh) -> Materials {
+    let biot = biot_materials(mesh);
+    let n = biot.len();
+    Materials {
+        elastic: biot.iter().map(|b| b.skeleton).collect(),
+        youngs_modulus_mpa: biot.iter().map(|b| b.skeleton.youngs_modulus_mpa).collect(),
+        mobility_mm4_per_ns: biot.iter().map(|b| b.mobility_mm4_per_ns).collect(),
+        biot,
+        velocity_divisor: vec![0.8; n],
+        cells: vec![1.0; n],
+    }
+}
+
+fn boundary() -> Boundary {
+    Boundary {
+        fixed_set: "proximal_end".into(),
+        moving_set: "distal_end".into(),
+        drained_sets: vec!["soft_tissue_surface".into()],
+        growth_plane: "growth_plane".into(),
+        proximal_bone_surface: "proximal_osteotomy".into(),
+        distal_bone_surface: "distal_osteotomy".into(),
+    }
+}
+
+fn distraction_step(c: &mut Criterion) {
+    let step = Step {
+        index: 0,
+        start_s: 0.0,
+        ramp_s: 60.0,
+        amount_mm: 0.25,
+        interval_s: 21_600.0,
+    };
+    for size in [0.5, 0.25] {
+        let mesh = mesh(size);
+        let ideal = Idealisation::Axisymmetric;
+        let materials = materials(&mesh);
+        let pressure = vec![0.0; mesh.num_nodes()];
+        let doubling = Stepping {
+            tolerance: None,
+            ..Stepping::default()
+        };
+        let mut group = c.benchmark_group(format!("distraction_step_{size}mm"));
+        group.sample_size(10);
+        for (name, stepping) in [("adaptive", Stepping::default()), ("doubling", doubling)] {
+            let mut mech = Mechanics::new(&mesh, ideal, &boundary(), stepping, 1).unwrap();
+            let run = |mech: &mut Mechanics| {
+                let start = StepStart {
+                    pressure_mpa: &pressure,
+                    prestress_mpa: None,
+                };
+                mech.distraction_step(&mesh, &materials, &step, start)
+                    .unwrap()
+            };
+            let levels = run(&mut mech).forces.len();
+            let t = mech.timings;
+            eprintln!(
+                "{size} mm, {} u–p dofs, {name}: {levels} time levels, {} factorizations, {} solves",
+                mech.dofs(),
+                t.factorizations,
+                t.solves
+            );
+            group.bench_function(name, |b| b.iter(|| run(&mut mech)));
+        }
+        group.finish();
+    }
+}
+
+fn element_states(c: &mut Criterion) {
+    let mesh = mesh(0.5);
+    let ideal = Idealisation::Axisymmetric;
+    let disc = Discretisation::new(&mesh, ideal, Fields::DisplacementPressure, 1).unwrap();
+    let materials = biot_materials(&mesh);
+    let x: Vec<f64> = (0..disc.dofs.len())
+        .map(|i| 1e-3 * (0.37 * i as f64).sin())
+        .collect();
+    let mut group = c.benchmark_group(format!("element_states_{}elements", mesh.num_elements()));
+    group.bench_function("quadrature_points", |b| {
+        b.iter(|| disc.biot_element_states(&mesh, &materials, &x).unwrap())
+    });
+    group.bench_function("state_map_setup", |b| {
+        b.iter(|| disc.biot_state_map(&mesh, &materials).unwrap())
+    });
+    let map = disc.biot_state_map(&mesh, &materials).unwrap();
+    let mut out = vec![PointState::default(); mesh.num_elements()];
+    group.bench_function("state_map", |b| {
+        b.iter(|| disc.biot_states_into(&map, &x, &mut out))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, distraction_step, element_states);
+criterion_main!(benches);
