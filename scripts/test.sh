@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: the Rust test suite, the whole runs that need an optimised build (release,
-# `--ignored`: the end-to-end runs, runs killed and resumed), the verification cases (callus validate), then the third-party reader checks (VTK
+# `--ignored`: the end-to-end runs, runs killed and resumed, the convergence study), the verification cases (callus validate), then the third-party reader checks (VTK
 # opens the .vtu files, h5py the HDF5 layout, VTK's XDMF reader the time series, Pillow the PNG plots), and a sweep as a
 # Slurm job array when a cluster answers (.ci/run starts one). Installs what it
 # needs itself (crates by cargo, cmake for HDF5 by scripts/cmake, VTK and h5py by
@@ -10,6 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo test --workspace
 cargo test --release -p callus-sim --test end_to_end -- --ignored
 cargo test --release -p callus-cli --test restart -- --ignored
+cargo test --release -p callus-sim --test convergence -- --ignored
 python="$(scripts/python-tools.sh)"
 cargo build --quiet --bin callus
 cargo run --quiet --bin callus -- validate
