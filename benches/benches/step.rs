@@ -18,7 +18,7 @@ use callus_mesh::Mesh;
 use callus_sim::materials::Materials;
 use callus_sim::mechanics::{Mechanics, StepStart, Stepping};
 use callus_sim::protocol::Step;
-use callus_sim::scenario::Boundary;
+use callus_sim::scenario::{Boundary, Scenario};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn mesh(element_size_mm: f64) -> Mesh {
@@ -62,15 +62,9 @@ fn materials(mesh: &Mesh) -> Materials {
     }
 }
 
+/// The built-in scenario's boundary sets (the generator's names).
 fn boundary() -> Boundary {
-    Boundary {
-        fixed_set: "proximal_end".into(),
-        moving_set: "distal_end".into(),
-        drained_sets: vec!["soft_tissue_surface".into()],
-        growth_plane: "growth_plane".into(),
-        proximal_bone_surface: "proximal_osteotomy".into(),
-        distal_bone_surface: "distal_osteotomy".into(),
-    }
+    Scenario::default_scenario().boundary
 }
 
 fn distraction_step(c: &mut Criterion) {
