@@ -1,8 +1,9 @@
 //! Adaptive time steps for backward Euler ([`crate::integrate::BackwardEuler`]).
 //!
 //! The local error of the step from t_n to t_{n+1} is estimated from the last two increments,
-//! without an extra solve (the second divided difference; Hairer & Wanner, *Solving ODEs II*,
-//! §IV.8 for the idea, Gresho, Griffiths & Silvester 2008 for its use with backward Euler):
+//! without an extra solve: the second divided difference, i.e. the distance between the step and
+//! the linear extrapolation of the one before (the predictor–corrector estimate of variable-step
+//! BDF codes, here for BDF1):
 //!
 //! ```text
 //! τ_{n+1} ≈ Δt_{n+1}²/2 · ẍ  ≈  Δt_{n+1} / (Δt_n + Δt_{n+1}) · (Δx_{n+1} − Δt_{n+1}/Δt_n · Δx_n)
@@ -23,7 +24,7 @@ use crate::dofs::DofKind;
 /// Parameters of [`AdaptiveSchedule`]. Times in s.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AdaptiveParams {
-    /// First Δt (s), and the base of the powers of two Δt is chosen from.
+    /// First Δt (s), and the base of the powers of four Δt is chosen from.
     pub first_s: f64,
     /// Largest Δt (s).
     pub max_s: f64,
@@ -66,8 +67,12 @@ pub struct AdaptiveSchedule {
     pending: Option<f64>,
     /// x on the measured dofs at t.
     at_t: Vec<f64>,
-    /// Δt and increment (on the measured dofs) of the last accepted step since a mark.
-    last: Option<(f64, Vec<f64>)>,
+    /// Δt of the last accepted step since a kink (none right after one).
+    last_dt: Option<f64>,
+    /// Its increment on the measured dofs.
+    last_increment: Vec<f64>,
+    /// The increment of the step being judged (a buffer).
+    increment: Vec<f64>,
     /// Largest |x| on the measured dofs so far.
     scale: f64,
     /// Steps accepted.
@@ -114,8 +119,10 @@ impl AdaptiveSchedule {
             t: t0,
             level: 0,
             pending: None,
+            last_increment: vec![0.0; at_t.len()],
+            increment: vec![0.0; at_t.len()],
             at_t,
-            last: None,
+            last_dt: None,
             scale,
             accepted: 0,
             rejected: 0,
@@ -156,24 +163,27 @@ impl AdaptiveSchedule {
             .pending
             .take()
             .expect("judge follows next_dt: a step was taken");
-        let increment: Vec<f64> = self
-            .measured
-            .iter()
+        for ((inc, &i), &before) in self
+            .increment
+            .iter_mut()
+            .zip(&self.measured)
             .zip(&self.at_t)
-            .map(|(&i, &before)| x[i] - before)
-            .collect();
+        {
+            *inc = x[i] - before;
+        }
         let scale = self
             .measured
             .iter()
             .fold(self.scale, |m, &i| m.max(x[i].abs()));
-        // None: no increment since the start or the last mark to compare with.
-        let ratio = self.last.as_ref().map(|(dt_last, last)| {
+        // None: no increment since the start or the last kink to compare with.
+        let ratio = self.last_dt.map(|dt_last| {
             if scale == 0.0 {
                 return 0.0;
             }
-            let estimate = increment
+            let estimate = self
+                .increment
                 .iter()
-                .zip(last)
+                .zip(&self.last_increment)
                 .map(|(now, before)| (now - dt / dt_last * before).abs())
                 .fold(0.0_f64, f64::max)
                 * dt
@@ -198,10 +208,11 @@ impl AdaptiveSchedule {
             self.marks.remove(0);
         }
         if landed && kink {
-            self.last = None;
+            self.last_dt = None;
             self.level = 0;
         } else {
-            self.last = Some((dt, increment));
+            self.last_dt = Some(dt);
+            std::mem::swap(&mut self.last_increment, &mut self.increment);
             let g = AdaptiveParams::GROWTH;
             let capped = self.level_dt() >= self.params.max_s;
             let landing = self
