@@ -41,6 +41,13 @@ impl Definiteness {
     }
 }
 
+/// Factors with fewer entries than this are factorized on one thread whatever the thread count:
+/// faer's parallel LDLᵀ took twice as long as the sequential one on the axisymmetric u–p matrices
+/// (5.9k–42.6k dofs, factors of 0.4–4.3 M entries: 7.3 → 15.4 ms up to 66 → 128 ms on 2 threads)
+/// and was faster from the 3D ones on (37k dofs, 32 M entries: 1.09 → 0.92 s; 85.7k dofs, 112 M:
+/// 6.6 → 4.1 s); benches/README.md.
+pub const PARALLEL_FROM_FACTOR_ENTRIES: usize = 16_000_000;
+
 /// The ordering and symbolic factorization of one pattern.
 #[derive(Debug)]
 pub struct SymbolicFactorization {
@@ -52,7 +59,8 @@ pub struct SymbolicFactorization {
 
 impl SymbolicFactorization {
     /// Analyses `pattern` with the fill-reducing dof order `perm` (see
-    /// [`crate::pattern::nested_dissection`]). `threads` = 1 for sequential factorizations.
+    /// [`crate::pattern::nested_dissection`]). Numeric factorizations use up to `threads` threads
+    /// when the factor has at least [`PARALLEL_FROM_FACTOR_ENTRIES`] entries, else one.
     pub fn new(
         pattern: &SparsityPattern,
         perm: &[usize],
@@ -83,7 +91,7 @@ impl SymbolicFactorization {
             unknowns: n,
             source,
         })?;
-        let par = if threads > 1 {
+        let par = if threads > 1 && symbolic.len_val() >= PARALLEL_FROM_FACTOR_ENTRIES {
             Par::rayon(threads)
         } else {
             Par::Seq
@@ -94,6 +102,11 @@ impl SymbolicFactorization {
             pattern: pattern.clone(),
             par,
         })
+    }
+
+    /// Whether numeric factorizations run on several threads.
+    pub fn is_parallel(&self) -> bool {
+        !matches!(self.par, Par::Seq)
     }
 
     /// Number of stored entries of the factor L (fill).
@@ -296,6 +309,36 @@ mod tests {
             assert_eq!(s.factor_nnz(), by_hand, "{nx} elements");
         }
         assert_eq!(fill_by_elimination(&strip_pattern(1)), 10);
+    }
+
+    /// Goal: numeric factorizations run on several threads only from
+    /// [`PARALLEL_FROM_FACTOR_ENTRIES`] entries of the factor on: a strip of 5 Quad4 stays on one
+    /// thread when 4 are offered; a 300 × 300 grid of Quad4 in the natural order (band 301, about
+    /// 27 M entries) takes them, and not when offered 1.
+    #[test]
+    fn only_large_factors_are_factorized_in_parallel() {
+        let p = strip_pattern(5);
+        let identity: Vec<usize> = (0..p.n).collect();
+        let s =
+            SymbolicFactorization::new(&p, &identity, Definiteness::PositiveDefinite, 4).unwrap();
+        assert!(!s.is_parallel());
+        let mesh = callus_mesh::generate::rectangle([0.0, 1.0], [0.0, 1.0], 300, 300).unwrap();
+        let p = SparsityPattern::new(
+            &NodeGraph::new(&mesh),
+            &DofMap::new(&mesh, 2, Fields::Scalar),
+        );
+        let identity: Vec<usize> = (0..p.n).collect();
+        for (threads, parallel) in [(4, true), (1, false)] {
+            let s =
+                SymbolicFactorization::new(&p, &identity, Definiteness::PositiveDefinite, threads)
+                    .unwrap();
+            assert!(
+                s.factor_nnz() >= PARALLEL_FROM_FACTOR_ENTRIES,
+                "{}",
+                s.factor_nnz()
+            );
+            assert_eq!(s.is_parallel(), parallel);
+        }
     }
 
     /// Goal: a matrix that cannot be factorized or solved is reported naming the factorization
