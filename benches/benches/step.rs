@@ -68,13 +68,13 @@ fn boundary() -> Boundary {
 }
 
 fn distraction_step(c: &mut Criterion) {
-    let step = Step {
-        index: 0,
-        start_s: 0.0,
-        ramp_s: 60.0,
-        amount_mm: 0.25,
-        interval_s: 21_600.0,
-    };
+    // The built-in protocol's first distraction step: 0.25 mm over 60 s, then 6 h held.
+    let step: Step = Scenario::default_scenario()
+        .protocol
+        .plan()
+        .into_iter()
+        .find_map(|day| day.steps.into_iter().next())
+        .unwrap();
     for size in [0.5, 0.25] {
         let mesh = mesh(size);
         let ideal = Idealisation::Axisymmetric;
