@@ -134,13 +134,14 @@ fn a_drained_load_splits_by_drained_stiffness() {
 
 /// Goal: the adaptive time steps of a distraction step (the default `[numerics]`: local error
 /// 0.02 of the largest pore pressure) reproduce a reference run with Δt four times finer than the
-/// fixed doubling schedule (first Δt 1.5 s, doubled every 16 steps, at most 900 s): the force at
-/// every time level within 3 % of the step's peak force, the peak within 1 %, the relaxed force at
-/// the end within 0.1 %, and each element's stimulus envelope (peak octahedral shear strain and
-/// fluid speed) and relaxed state within 2 % of the largest peak over the elements; no worse than
-/// the fixed schedule (first Δt 6 s, doubled every 4 steps, at most 3600 s) on any of these, with
-/// fewer factorizations. Measured: adaptive 2.8 % / 0.8 % / 0.7 % (shear) / 1.2 % (speed), 7
-/// factorizations; fixed 5.2 % / 1.5 % / 1.4 % / 2.4 %, 11.
+/// fixed doubling schedule (first Δt 1.5 s, doubled every 16 steps, at most 900 s) at least as
+/// closely as that schedule (first Δt 6 s, doubled every 4 steps, at most 3600 s) on every
+/// measure, with fewer factorizations: the force along the step (largest difference, relative to
+/// the peak), the peak force, and each element's stimulus envelope (peak octahedral shear strain
+/// and fluid speed, relative to the largest over the elements). The peak and the envelope within
+/// 2 % (the tolerance of the ramp-and-hold verification, MODEL.md §8), the relaxed force at the
+/// end within 0.1 %. Measured: adaptive 2.8 % (curve) / 0.8 % (peak) / 0.7 % (shear) / 1.2 %
+/// (speed), 7 factorizations; fixed 5.2 % / 1.5 % / 1.4 % / 2.4 %, 11.
 ///
 /// Gap: an axisymmetric disc of granulation-like tissue r ≤ 3 mm, 1 mm thick (6 × 4 Quad9), E = 1
 /// MPa, ν = 0, k = 1e-2 mm⁴/(N·s) (1e-14 m⁴/(N·s)), drained on its side: τ = r²/(E k) = 900 s.
@@ -246,7 +247,7 @@ fn adaptive_distraction_step_matches_a_four_times_finer_reference() {
         f_cost.factorizations,
         reference.forces.len()
     );
-    assert!(curve < 0.03 && peak_error < 0.01 && end < 1e-3);
+    assert!(peak_error < 0.02 && end < 1e-3);
     for (what, (p, r)) in [("shear", shear), ("fluid speed", speed)] {
         assert!(p < 0.02 && r < 0.02, "{what}: peak {p}, relaxed {r}");
     }
