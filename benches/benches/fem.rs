@@ -56,7 +56,7 @@ fn solver(c: &mut Criterion) {
         eprintln!(
             "{name}: {n} dofs, {} nonzeros, factor {} nonzeros",
             disc.assembler.pattern.nnz(),
-            disc.symbolic.factor_nnz()
+            disc.symbolic().unwrap().factor_nnz()
         );
         let mut group = c.benchmark_group(format!("{name}_{n}dofs"));
         group.sample_size(10);
@@ -97,9 +97,9 @@ fn solver(c: &mut Criterion) {
             })
         });
         group.bench_function("numeric_ldlt_fresh", |b| {
-            b.iter(|| disc.symbolic.factorize(&a).unwrap())
+            b.iter(|| disc.symbolic().unwrap().factorize(&a).unwrap())
         });
-        let mut reused = disc.symbolic.factorize(&a).unwrap();
+        let mut reused = disc.symbolic().unwrap().factorize(&a).unwrap();
         group.bench_function("numeric_ldlt_refactorize", |b| {
             b.iter(|| reused.refactorize(&a).unwrap())
         });
@@ -113,7 +113,7 @@ fn solver(c: &mut Criterion) {
         group.bench_function("numeric_ldlt_bare_faer", |b| {
             b.iter(|| bare_faer_ldlt(&disc, &bare, &mut l, &mut mem, &a))
         });
-        let factor = disc.symbolic.factorize(&a).unwrap();
+        let factor = disc.symbolic().unwrap().factorize(&a).unwrap();
         group.bench_function("solve_reused_factorization", |b| {
             b.iter_batched(
                 || x.clone(),
@@ -227,7 +227,7 @@ fn elastic_llt(c: &mut Criterion) {
     eprintln!(
         "{name} elasticity: {n} dofs, {} nonzeros, factor {} nonzeros",
         disc.assembler.pattern.nnz(),
-        disc.symbolic.factor_nnz()
+        disc.symbolic().unwrap().factor_nnz()
     );
     if let Some(dir) = &export {
         std::fs::create_dir_all(dir).unwrap();
@@ -235,7 +235,7 @@ fn elastic_llt(c: &mut Criterion) {
     }
     let mut group = c.benchmark_group(format!("{name}_elastic_{n}dofs"));
     group.sample_size(10);
-    let mut factor = disc.symbolic.factorize(&a).unwrap();
+    let mut factor = disc.symbolic().unwrap().factorize(&a).unwrap();
     group.bench_function("numeric_llt_refactorize", |b| {
         b.iter(|| factor.refactorize(&a).unwrap())
     });

@@ -408,6 +408,26 @@ pub fn biot_blocks(
     Ok(())
 }
 
+/// Pressure mass ∫ w N_p N_p (np × np) with a constant weight `w` over the element.
+pub fn pressure_mass(
+    re: &ReferenceElement,
+    x: &[[f64; 3]],
+    w: f64,
+    out: &mut [f64],
+) -> Result<(), BadJacobian> {
+    let np = re.p_dofs();
+    out[..np * np].fill(0.0);
+    for qp in 0..re.rule.len() {
+        let v = re.at(qp, x)?;
+        for i in 0..np {
+            for j in 0..np {
+                out[i * np + j] += w * v.np[i] * v.np[j] * v.weight;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Scalar diffusion: capacity matrix M = ∫ c N N and conductance K = ∫ D ∇N·∇N (nn × nn each).
 pub fn diffusion_matrices(
     re: &ReferenceElement,

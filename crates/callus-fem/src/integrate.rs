@@ -21,23 +21,27 @@
 use std::time::Instant;
 
 use crate::bc::{Constraints, Lifting};
-use crate::dofs::{DofKind, DofMap};
+use crate::dofs::DofKind;
+use crate::iterative::{IterativeParams, IterativeSolve};
 use crate::pattern::{mul_vec, Matrix};
 use crate::problem::Discretisation;
 pub use crate::problem::Operators;
-use crate::solver::{Factorization, SymbolicFactorization};
+use crate::solver::Factorization;
 use crate::FemError;
 
 /// What the solves of a driver cost.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SolveStats {
-    /// Numeric factorizations done.
+    /// Numeric factorizations (direct) or preconditioner set-ups (iterative) done.
     pub factorizations: usize,
     /// Solves done.
     pub solves: usize,
-    /// Time in numeric factorizations (s), including the linear combination and the elimination.
+    /// MINRES iterations over all solves (iterative path; 0 for direct solves).
+    pub krylov_iterations: usize,
+    /// Time in numeric factorizations or preconditioner set-ups (s), including the linear
+    /// combination and the elimination.
     pub factorization_s: f64,
-    /// Time in right-hand sides and triangular solves (s).
+    /// Time in right-hand sides and solves (s).
     pub solve_s: f64,
 }
 
@@ -45,43 +49,115 @@ impl std::ops::AddAssign for SolveStats {
     fn add_assign(&mut self, o: SolveStats) {
         self.factorizations += o.factorizations;
         self.solves += o.solves;
+        self.krylov_iterations += o.krylov_iterations;
         self.factorization_s += o.factorization_s;
         self.solve_s += o.solve_s;
     }
 }
 
-/// A matrix with its prescribed dofs eliminated, factorized, and the lifting that turns loads into
-/// right-hand sides for any values of those dofs.
+/// How a driver solves its eliminated systems.
+#[derive(Clone, Debug, Default)]
+pub enum LinearSolver {
+    /// Sparse LDLᵀ/Cholesky with the discretisation's METIS ordering ([`crate::solver`]).
+    #[default]
+    Direct,
+    /// MINRES with the block preconditioner of [`crate::iterative`].
+    Iterative(Box<IterativeSetup>),
+}
+
+/// What the iterative path needs besides the matrix.
+#[derive(Clone, Debug)]
+pub struct IterativeSetup {
+    /// The near-null space of the displacement block ([`crate::iterative::rigid_body_modes`]).
+    pub modes: Vec<Vec<f64>>,
+    /// For u–p: the fixed-stress pressure mass
+    /// ([`Discretisation::assemble_fixed_stress`]); none for a displacement-only problem.
+    pub fixed_stress: Option<Matrix>,
+    /// Multigrid and MINRES parameters.
+    pub params: IterativeParams,
+}
+
+/// A factorization, or a preconditioner with MINRES's buffers.
+enum Solver<'d> {
+    Direct(Factorization<'d>),
+    Iterative {
+        solve: Box<IterativeSolve>,
+        x: Vec<f64>,
+    },
+}
+
+/// A matrix with its prescribed dofs eliminated, factorized (or preconditioned), and the lifting that
+/// turns loads into right-hand sides for any values of those dofs.
 struct Eliminated<'d> {
-    factor: Factorization<'d>,
+    solver: Solver<'d>,
     lifting: Lifting,
 }
 
 impl<'d> Eliminated<'d> {
-    /// Eliminates `constraints` from `system` (overwritten) and factorizes it, into the buffers of
-    /// `reuse` when given (same pattern, same constrained dofs).
+    /// Eliminates `constraints` from `system` (overwritten) and factorizes it (or sets up its
+    /// preconditioner), into the buffers of `reuse` when given (same pattern, same constrained dofs;
+    /// for the iterative path also the same operators at another Δt, which changes the pressure
+    /// block alone: the displacement block's multigrid is kept).
     fn new(
-        symbolic: &'d SymbolicFactorization,
-        kinds: &[DofKind],
+        disc: &'d Discretisation,
+        how: &LinearSolver,
         constraints: &Constraints,
         system: &mut Matrix,
-        reuse: Option<Factorization<'d>>,
+        reuse: Option<Solver<'d>>,
     ) -> Result<Self, FemError> {
-        let lifting = constraints.apply_to_matrix(symbolic.pattern(), system, kinds);
-        let factor = match reuse {
-            Some(mut f) => {
+        let kinds = disc.dofs.kinds();
+        let lifting = constraints.apply_to_matrix(&disc.assembler.pattern, system, kinds);
+        let solver = match (how, reuse) {
+            (LinearSolver::Direct, Some(Solver::Direct(mut f))) => {
                 f.refactorize(system)?;
-                f
+                Solver::Direct(f)
             }
-            None => symbolic.factorize(system)?,
+            (LinearSolver::Direct, _) => Solver::Direct(disc.symbolic()?.factorize(system)?),
+            // Same operators, new Δt: only the pressure block changed.
+            (LinearSolver::Iterative(_), Some(Solver::Iterative { mut solve, x })) => {
+                solve.refresh_pressure(system)?;
+                Solver::Iterative { solve, x }
+            }
+            (LinearSolver::Iterative(setup), _) => Solver::Iterative {
+                solve: Box::new(IterativeSolve::new(
+                    system,
+                    kinds,
+                    disc.dofs.dim(),
+                    &setup.modes,
+                    setup.fixed_stress.as_ref(),
+                    setup.params,
+                )?),
+                x: vec![0.0; kinds.len()],
+            },
         };
-        Ok(Eliminated { factor, lifting })
+        Ok(Eliminated { solver, lifting })
     }
 
-    /// Turns the load `rhs` into the solution for the prescribed `constraints`.
-    fn solve(&self, constraints: &Constraints, rhs: &mut [f64]) {
+    /// Turns the load `rhs` into the solution for the prescribed `constraints`; an iterative solve
+    /// of `system` (the eliminated matrix) starts from `guess`. Returns the Krylov iterations.
+    fn solve(
+        &mut self,
+        system: &Matrix,
+        constraints: &Constraints,
+        rhs: &mut [f64],
+        guess: &[f64],
+    ) -> Result<usize, FemError> {
         self.lifting.apply_to_rhs(constraints, rhs);
-        self.factor.solve_in_place(rhs);
+        match &mut self.solver {
+            Solver::Direct(f) => {
+                f.solve_in_place(rhs);
+                Ok(0)
+            }
+            Solver::Iterative { solve, x } => {
+                x.copy_from_slice(guess);
+                for (d, v) in constraints.iter() {
+                    x[d] = v;
+                }
+                let iterations = solve.solve(system, rhs, x)?;
+                rhs.copy_from_slice(x);
+                Ok(iterations)
+            }
+        }
     }
 }
 
@@ -98,9 +174,10 @@ fn prescribe(constraints: &mut Constraints, dof: usize, value: f64) {
 /// A linear static problem A x = f with prescribed dofs, factorized once, solved for any load and
 /// any values of the same prescribed dofs.
 pub struct StaticSolve<'d> {
-    system: Eliminated<'d>,
-    unknowns: usize,
+    eliminated: Eliminated<'d>,
+    system: Matrix,
     constraints: Constraints,
+    last: Vec<f64>,
     /// What the solves cost.
     pub stats: SolveStats,
 }
@@ -113,19 +190,24 @@ impl<'d> StaticSolve<'d> {
         a: &Matrix,
         constraints: Constraints,
     ) -> Result<Self, FemError> {
+        Self::with_solver(disc, a, constraints, &LinearSolver::Direct)
+    }
+
+    /// As [`StaticSolve::new`], solving as `how` says.
+    pub fn with_solver(
+        disc: &'d Discretisation,
+        a: &Matrix,
+        constraints: Constraints,
+        how: &LinearSolver,
+    ) -> Result<Self, FemError> {
         let t = Instant::now();
         let mut system = a.clone();
-        let eliminated = Eliminated::new(
-            &disc.symbolic,
-            disc.dofs.kinds(),
-            &constraints,
-            &mut system,
-            None,
-        )?;
+        let eliminated = Eliminated::new(disc, how, &constraints, &mut system, None)?;
         Ok(StaticSolve {
-            system: eliminated,
-            unknowns: disc.dofs.len(),
+            eliminated,
+            system,
             constraints,
+            last: vec![0.0; disc.dofs.len()],
             stats: SolveStats {
                 factorizations: 1,
                 factorization_s: t.elapsed().as_secs_f64(),
@@ -139,25 +221,29 @@ impl<'d> StaticSolve<'d> {
         prescribe(&mut self.constraints, dof, value);
     }
 
-    /// The solution for the load `f` (none: no load) and the prescribed values.
-    pub fn solve(&mut self, f: Option<&[f64]>) -> Vec<f64> {
+    /// The solution for the load `f` (none: no load) and the prescribed values (an iterative solve
+    /// starts from the last solution).
+    pub fn solve(&mut self, f: Option<&[f64]>) -> Result<Vec<f64>, FemError> {
         let t = Instant::now();
         let mut x = match f {
             Some(f) => f.to_vec(),
-            None => vec![0.0; self.unknowns],
+            None => vec![0.0; self.last.len()],
         };
-        self.system.solve(&self.constraints, &mut x);
+        self.stats.krylov_iterations +=
+            self.eliminated
+                .solve(&self.system, &self.constraints, &mut x, &self.last)?;
+        self.last.copy_from_slice(&x);
         self.stats.solves += 1;
         self.stats.solve_s += t.elapsed().as_secs_f64();
-        x
+        Ok(x)
     }
 }
 
 /// Backward Euler on [`Operators`] with prescribed dofs (module docs), keeping the factorization of
 /// the last Δt.
 pub struct BackwardEuler<'d> {
-    symbolic: &'d SymbolicFactorization,
-    dofs: &'d DofMap,
+    disc: &'d Discretisation,
+    how: LinearSolver,
     operators: &'d Operators,
     constraints: Constraints,
     supports: Vec<(usize, f64)>,
@@ -177,8 +263,8 @@ impl<'d> BackwardEuler<'d> {
         constraints: Constraints,
     ) -> BackwardEuler<'d> {
         BackwardEuler {
-            symbolic: &disc.symbolic,
-            dofs: &disc.dofs,
+            disc,
+            how: LinearSolver::Direct,
             operators,
             constraints,
             supports: Vec::new(),
@@ -187,6 +273,12 @@ impl<'d> BackwardEuler<'d> {
             current: None,
             stats: SolveStats::default(),
         }
+    }
+
+    /// Solves as `how` says (default: direct).
+    pub fn with_solver(mut self, how: LinearSolver) -> Self {
+        self.how = how;
+        self
     }
 
     /// Adds constant diagonal terms (dof, value) to every A(Δt), after the combination and before
@@ -218,15 +310,15 @@ impl<'d> BackwardEuler<'d> {
             {
                 *s = a + dt * h;
             }
-            let pattern = self.symbolic.pattern();
+            let pattern = &self.disc.assembler.pattern;
             for &(d, v) in &self.supports {
                 let k = pattern.find(d, d).expect("diagonal in pattern");
                 self.system.data_mut()[k] += v;
             }
-            let reuse = self.current.take().map(|(_, e)| e.factor);
+            let reuse = self.current.take().map(|(_, e)| e.solver);
             let eliminated = Eliminated::new(
-                self.symbolic,
-                self.dofs.kinds(),
+                self.disc,
+                &self.how,
                 &self.constraints,
                 &mut self.system,
                 reuse,
@@ -242,14 +334,15 @@ impl<'d> BackwardEuler<'d> {
                 *r += l;
             }
         }
-        let (_, eliminated) = self.current.as_ref().expect("factorized above");
-        eliminated.solve(&self.constraints, &mut self.rhs);
+        let (_, eliminated) = self.current.as_mut().expect("factorized above");
+        self.stats.krylov_iterations +=
+            eliminated.solve(&self.system, &self.constraints, &mut self.rhs, x)?;
         self.stats.solves += 1;
         self.stats.solve_s += t.elapsed().as_secs_f64();
         if let Some(dof) = self.rhs.iter().position(|v| !v.is_finite()) {
             return Err(FemError::NotFinite {
-                node: self.dofs.node_of(dof),
-                unknown: match self.dofs.kinds()[dof] {
+                node: self.disc.dofs.node_of(dof),
+                unknown: match self.disc.dofs.kinds()[dof] {
                     DofKind::Displacement(_) => "displacement",
                     DofKind::Pressure => "pore pressure",
                     DofKind::Scalar => "the scalar field",

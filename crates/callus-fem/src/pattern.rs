@@ -117,6 +117,16 @@ impl SparsityPattern {
         }
     }
 
+    /// The pattern of a symmetric matrix stored in full as compressed rows (its own CSC).
+    pub fn from_csr_of_symmetric(m: &crate::krylov::Csr) -> SparsityPattern {
+        let (ptr, idx) = m.structure();
+        SparsityPattern {
+            n: m.nrows(),
+            col_ptr: ptr.into(),
+            row_idx: idx.into(),
+        }
+    }
+
     /// Number of stored entries.
     pub fn nnz(&self) -> usize {
         self.row_idx.len()

@@ -1,7 +1,8 @@
 //! Assembled problems on a mesh: drained elasticity, Biot poroelasticity and scalar diffusion.
 //!
 //! [`Discretisation`] holds what depends only on the mesh's connectivity (dofs, pattern, colouring,
-//! reference elements, the METIS ordering and the symbolic factorization), never the node
+//! reference elements, and, once a direct solve asks, the METIS ordering and the symbolic
+//! factorization), never the node
 //! positions: every assembly takes the mesh in the configuration to assemble on, so an incremental
 //! analysis moves its one mesh and assembles there without redoing any of that. Values are
 //! assembled into matrices of the pattern ([`crate::pattern::Matrix`]); a numeric factorization is
@@ -15,6 +16,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use callus_mesh::{ElementKind, Mesh};
 use rayon::prelude::*;
@@ -22,7 +24,8 @@ use rayon::prelude::*;
 use crate::assembly::Assembler;
 use crate::dofs::{DofMap, Fields};
 use crate::element::{
-    biot_blocks, diffusion_matrices, elastic_stiffness, BiotBlocks, Idealisation, ReferenceElement,
+    biot_blocks, diffusion_matrices, elastic_stiffness, pressure_mass, BiotBlocks, Idealisation,
+    ReferenceElement,
 };
 use crate::material::{Biot, Diffusion, Elastic};
 use crate::pattern::{nested_dissection, Matrix, SparsityPattern};
@@ -64,8 +67,11 @@ pub struct Discretisation {
     pub dofs: DofMap,
     /// Pattern, colouring and element dofs.
     pub assembler: Assembler,
-    /// Ordering + symbolic factorization of the pattern.
-    pub symbolic: SymbolicFactorization,
+    /// Ordering + symbolic factorization of the pattern, made when a direct solve first needs it
+    /// ([`Discretisation::symbolic`]): the iterative path never does.
+    symbolic: OnceLock<SymbolicFactorization>,
+    definiteness: Definiteness,
+    threads: usize,
     refs: HashMap<ElementKind, ReferenceElement>,
 }
 
@@ -112,14 +118,11 @@ impl Discretisation {
         };
         let dofs = DofMap::new(mesh, dim, fields);
         let assembler = Assembler::new(mesh, &dofs);
-        let perm = nested_dissection(&assembler.graph, &dofs)?;
         let definiteness = if fields == Fields::DisplacementPressure {
             Definiteness::QuasiDefinite
         } else {
             Definiteness::PositiveDefinite
         };
-        let symbolic =
-            SymbolicFactorization::new(&assembler.pattern, &perm, definiteness, threads)?;
         let mut refs = HashMap::new();
         for (kind, _) in mesh.kind_counts() {
             let re = if fields == Fields::Scalar {
@@ -134,9 +137,27 @@ impl Discretisation {
             ideal,
             dofs,
             assembler,
-            symbolic,
+            symbolic: OnceLock::new(),
+            definiteness,
+            threads,
             refs,
         })
+    }
+
+    /// The METIS ordering and symbolic factorization of the pattern, made on the first call.
+    /// `threads` of [`Discretisation::new`] go to the numeric factorizations.
+    pub fn symbolic(&self) -> Result<&SymbolicFactorization, FemError> {
+        if let Some(s) = self.symbolic.get() {
+            return Ok(s);
+        }
+        let perm = nested_dissection(&self.assembler.graph, &self.dofs)?;
+        let s = SymbolicFactorization::new(
+            &self.assembler.pattern,
+            &perm,
+            self.definiteness,
+            self.threads,
+        )?;
+        Ok(self.symbolic.get_or_init(|| s))
     }
 
     /// A matrix of zeros on the pattern.
@@ -230,6 +251,43 @@ impl Discretisation {
                     fixed[at] = -s[i * np + j];
                     per_dt[at] = -h[i * np + j];
                     previous[at] = -s[i * np + j];
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The fixed-stress part of the iterative solver's pressure Schur-complement approximation
+    /// ([`crate::iterative`]): ∫ α²/K_dr N_p N_p, K_dr the drained bulk modulus of the element's
+    /// skeleton (λ + 2G/3; λ + G in plane strain), in the pressure rows and columns of `out` (on the
+    /// pattern; the rest zero). With the storage S it is the fixed-stress split's (1/M + α²/K_dr) M_p
+    /// (Kim, Tchelepi & Juanes, SPE J. 16 (2011) 249–262; Mikelić & Wheeler, Comput. Geosci. 17
+    /// (2013) 455–461), spectrally close to Qᵀ K⁻¹ Q whatever the mesh.
+    pub fn assemble_fixed_stress(
+        &self,
+        mesh: &Mesh,
+        materials: &[Biot],
+        out: &mut Matrix,
+    ) -> Result<(), FemError> {
+        self.check_len(mesh, "Biot materials", materials)?;
+        self.assembler.assemble_matrix(out, |e, local| {
+            let mut x = [[0.0; 3]; MAX_NODES];
+            let (kind, nn) = coords_of(mesh, e, &mut x);
+            let re = &self.refs[&kind];
+            let (nu, np) = (re.u_dofs(), re.p_dofs());
+            let m = &materials[e];
+            let sk = &m.skeleton;
+            let k_dr = match self.ideal {
+                Idealisation::PlaneStrain => sk.lambda() + sk.shear_modulus(),
+                _ => sk.bulk_modulus(),
+            };
+            let mut mass = [0.0; 100];
+            pressure_mass(re, &x[..nn], m.alpha * m.alpha / k_dr, &mut mass)?;
+            let n = nu + np;
+            local[..n * n].fill(0.0);
+            for i in 0..np {
+                for j in 0..np {
+                    local[(nu + i) * n + nu + j] = mass[i * np + j];
                 }
             }
             Ok(())

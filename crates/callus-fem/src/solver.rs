@@ -78,13 +78,37 @@ impl SymbolicFactorization {
         for (i, &p) in perm.iter().enumerate() {
             inv[p] = i;
         }
+        let perm_ref = PermRef::new_checked(perm, &inv, n);
+        Self::analyse(
+            pattern,
+            SymmetricOrdering::Custom(perm_ref),
+            definiteness,
+            threads,
+        )
+    }
+
+    /// Analyses `pattern` with faer's approximate minimum degree ordering, for one thread: the
+    /// small pressure matrices of the iterative path ([`crate::iterative`]), which have no node graph.
+    pub fn with_amd(
+        pattern: &SparsityPattern,
+        definiteness: Definiteness,
+    ) -> Result<Self, FemError> {
+        Self::analyse(pattern, SymmetricOrdering::Amd, definiteness, 1)
+    }
+
+    fn analyse(
+        pattern: &SparsityPattern,
+        ordering: SymmetricOrdering<'_, usize>,
+        definiteness: Definiteness,
+        threads: usize,
+    ) -> Result<Self, FemError> {
+        let n = pattern.n;
         let sym =
             SymbolicSparseColMatRef::new_checked(n, n, pattern.col_ptr(), None, pattern.row_idx());
-        let perm_ref = PermRef::new_checked(perm, &inv, n);
         let symbolic = factorize_symbolic_cholesky(
             sym,
             Side::Lower,
-            SymmetricOrdering::Custom(perm_ref),
+            ordering,
             CholeskySymbolicParams::default(),
         )
         .map_err(|source| FemError::Symbolic {
@@ -119,6 +143,26 @@ impl SymbolicFactorization {
         &self.pattern
     }
 
+    /// Scratch for [`SymbolicFactorization::solve_with_values`].
+    pub fn solve_buffer(&self) -> MemBuffer {
+        MemBuffer::new(self.symbolic.solve_in_place_scratch::<f64>(1, self.par))
+    }
+
+    /// Overwrites `rhs` with the solution of A x = rhs for the factor values `l` of a
+    /// factorization of this analysis ([`Factorization::into_values`]), with the scratch `mem`
+    /// ([`SymbolicFactorization::solve_buffer`]).
+    pub fn solve_with_values(&self, l: &[f64], rhs: &mut [f64], mem: &mut MemBuffer) {
+        let n = rhs.len();
+        let stack = MemStack::new(mem);
+        let x = MatMut::from_column_major_slice_mut(rhs, n, 1);
+        match self.definiteness {
+            Definiteness::PositiveDefinite => LltRef::new(&self.symbolic, l)
+                .solve_in_place_with_conj(Conj::No, x, self.par, stack),
+            Definiteness::QuasiDefinite => LdltRef::new(&self.symbolic, l)
+                .solve_in_place_with_conj(Conj::No, x, self.par, stack),
+        }
+    }
+
     /// Factorizes `matrix` (on the analysed pattern) and checks that it is not singular.
     pub fn factorize(&self, matrix: &Matrix) -> Result<Factorization<'_>, FemError> {
         let factor_scratch = match self.definiteness {
@@ -130,12 +174,11 @@ impl SymbolicFactorization {
                 Spec::<LdltParams, f64>::default(),
             ),
         };
-        let solve_scratch = self.symbolic.solve_in_place_scratch::<f64>(1, self.par);
         let mut f = Factorization {
             symbolic: self,
             l: vec![0.0; self.symbolic.len_val()],
             factor_mem: MemBuffer::new(factor_scratch),
-            solve_mem: std::cell::RefCell::new(MemBuffer::new(solve_scratch)),
+            solve_mem: std::cell::RefCell::new(self.solve_buffer()),
         };
         f.refactorize(matrix)?;
         f.check_solvable(matrix)?;
@@ -238,17 +281,14 @@ impl Factorization<'_> {
 
     /// Overwrites `rhs` with the solution x of A x = rhs.
     pub fn solve_in_place(&self, rhs: &mut [f64]) {
-        let n = rhs.len();
-        let s = self.symbolic;
-        let mut mem = self.solve_mem.borrow_mut();
-        let stack = MemStack::new(&mut mem);
-        let x = MatMut::from_column_major_slice_mut(rhs, n, 1);
-        match s.definiteness {
-            Definiteness::PositiveDefinite => LltRef::new(&s.symbolic, &self.l)
-                .solve_in_place_with_conj(Conj::No, x, s.par, stack),
-            Definiteness::QuasiDefinite => LdltRef::new(&s.symbolic, &self.l)
-                .solve_in_place_with_conj(Conj::No, x, s.par, stack),
-        }
+        self.symbolic
+            .solve_with_values(&self.l, rhs, &mut self.solve_mem.borrow_mut());
+    }
+
+    /// The factor's values, to keep without the borrow of the analysis
+    /// ([`SymbolicFactorization::solve_with_values`]).
+    pub fn into_values(self) -> Vec<f64> {
+        self.l
     }
 }
 

@@ -250,7 +250,7 @@ pub fn lame_solve(
     for node in 0..mesh.num_nodes() {
         axial.set(disc.dofs.u(node, 1), 0.0);
     }
-    let u = StaticSolve::new(&disc, &k, axial)?.solve(Some(&f));
+    let u = StaticSolve::new(&disc, &k, axial)?.solve(Some(&f))?;
     Ok((0..mesh.num_nodes())
         .map(|n| (mesh.coords()[n][0], u[disc.dofs.u(n, 0)]))
         .collect())

@@ -22,7 +22,11 @@ use callus_bio::stimulus::{Envelope, MechanicalState};
 use callus_fem::bc::{add_traction, spring_to_ground, Constraints, ReactionRows, Spring};
 use callus_fem::dofs::DofKind;
 use callus_fem::dofs::Fields;
-use callus_fem::integrate::{BackwardEuler, Operators, SolveStats, StaticSolve};
+use callus_fem::integrate::{
+    BackwardEuler, IterativeSetup, LinearSolver, Operators, SolveStats, StaticSolve,
+};
+use callus_fem::iterative::{rigid_body_modes, IterativeParams};
+use callus_fem::material::Biot;
 use callus_fem::pattern::Matrix;
 use callus_fem::post::PointState;
 use callus_fem::problem::{doubling_schedule, Discretisation};
@@ -93,6 +97,21 @@ impl Stepping {
     }
 }
 
+/// How the mechanics solves its linear systems.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SolverChoice {
+    /// Sparse LDLᵀ/Cholesky with METIS ([`callus_fem::solver`]).
+    #[default]
+    Direct,
+    /// MINRES with a multigrid block preconditioner ([`callus_fem::iterative`]).
+    Iterative,
+    /// Iterative from [`ITERATIVE_FROM_DOFS`] u–p dofs on, direct below.
+    Auto,
+}
+
+/// [`SolverChoice::Auto`] solves iteratively from this many u–p dofs on.
+pub const ITERATIVE_FROM_DOFS: usize = 400_000;
+
 /// Where the time goes (s), for the run's report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Timings {
@@ -111,6 +130,9 @@ pub struct Timings {
     /// Adaptive time steps rejected and redone.
     #[serde(default)]
     pub rejected_steps: usize,
+    /// MINRES iterations of the iterative solves (0 when every solve is direct).
+    #[serde(default)]
+    pub krylov_iterations: usize,
 }
 
 impl Timings {
@@ -119,6 +141,7 @@ impl Timings {
         self.solve_s += s.solve_s;
         self.factorizations += s.factorizations;
         self.solves += s.solves;
+        self.krylov_iterations += s.krylov_iterations;
     }
 }
 
@@ -130,6 +153,7 @@ impl std::ops::AddAssign for Timings {
         self.add_solves(SolveStats {
             factorizations: o.factorizations,
             solves: o.solves,
+            krylov_iterations: o.krylov_iterations,
             factorization_s: o.factorization_s,
             solve_s: o.solve_s,
         });
@@ -211,6 +235,7 @@ pub struct Mechanics {
     boundary: Boundary,
     ideal: Idealisation,
     stepping: Stepping,
+    solver: SolverChoice,
     /// The Biot operators, re-assembled for every step and load cycle.
     operators: Operators,
     /// The drained stiffness, re-assembled for every stiffness test.
@@ -262,8 +287,51 @@ impl Mechanics {
             boundary: boundary.clone(),
             ideal,
             stepping,
+            solver: SolverChoice::Direct,
             timings: Timings::default(),
         })
+    }
+
+    /// Solves as `solver` says (default: direct).
+    pub fn with_solver(mut self, solver: SolverChoice) -> Self {
+        self.solver = solver;
+        self
+    }
+
+    /// Whether the problems are solved iteratively.
+    pub fn is_iterative(&self) -> bool {
+        match self.solver {
+            SolverChoice::Direct => false,
+            SolverChoice::Iterative => true,
+            SolverChoice::Auto => self.biot.dofs.len() >= ITERATIVE_FROM_DOFS,
+        }
+    }
+
+    /// How `disc` (the u–p problem when `biot` materials are given, else the elastic one) is
+    /// solved on `mesh`: directly, or by MINRES with the rigid motions of `mesh` and, for u–p, the
+    /// fixed-stress pressure mass of `biot`.
+    fn linear_solver(
+        &self,
+        mesh: &Mesh,
+        disc: &Discretisation,
+        biot: Option<&[Biot]>,
+    ) -> Result<LinearSolver, FemError> {
+        if !self.is_iterative() {
+            return Ok(LinearSolver::Direct);
+        }
+        let fixed_stress = match biot {
+            Some(materials) => {
+                let mut fs = disc.zeros();
+                disc.assemble_fixed_stress(mesh, materials, &mut fs)?;
+                Some(fs)
+            }
+            None => None,
+        };
+        Ok(LinearSolver::Iterative(Box::new(IterativeSetup {
+            modes: rigid_body_modes(mesh, &disc.dofs, self.ideal),
+            fixed_stress,
+            params: IterativeParams::default(),
+        })))
     }
 
     fn axial(&self) -> usize {
@@ -343,7 +411,9 @@ impl Mechanics {
         let mut states = vec![PointState::default(); mesh.num_elements()];
         let mut post_s = t.elapsed().as_secs_f64();
         let constraints = self.constraints(mesh, &self.biot, Some(0.0))?;
-        let mut stepper = BackwardEuler::new(&self.biot, &self.operators, constraints);
+        let how = self.linear_solver(mesh, &self.biot, Some(&materials.biot))?;
+        let mut stepper =
+            BackwardEuler::new(&self.biot, &self.operators, constraints).with_solver(how);
         while let Some(dt) = levels.next_dt() {
             let t1 = levels.time() + dt;
             let u_axial = step.amount_mm * (t1 / step.ramp_s).min(1.0);
@@ -430,8 +500,10 @@ impl Mechanics {
             .map(|&n| unit[self.biot.dofs.u(n, axial)])
             .sum();
         let dt = load.ramp_s / AxialLoad::STEPS as f64;
-        let mut stepper =
-            BackwardEuler::new(&self.biot, &self.operators, constraints).with_supports(fixator);
+        let how = self.linear_solver(mesh, &self.biot, Some(&materials.biot))?;
+        let mut stepper = BackwardEuler::new(&self.biot, &self.operators, constraints)
+            .with_supports(fixator)
+            .with_solver(how);
         let mut peak = vec![Envelope::default(); mesh.num_elements()];
         let mut x = vec![0.0; self.biot.dofs.len()];
         let mut f = vec![0.0; x.len()];
@@ -484,9 +556,10 @@ impl Mechanics {
         self.timings.assembly_s += t.elapsed().as_secs_f64();
         let axial = self.axial();
         let constraints = self.constraints(mesh, disc, Some(-SHORTENING_MM))?;
-        let mut solve = StaticSolve::new(disc, &self.stiffness, constraints)?;
+        let how = self.linear_solver(mesh, disc, None)?;
+        let mut solve = StaticSolve::with_solver(disc, &self.stiffness, constraints, &how)?;
         let moving = ReactionRows::on_set(mesh, &disc.dofs, &self.boundary.moving_set, axial)?;
-        let u = solve.solve(None);
+        let u = solve.solve(None)?;
         let force = moving.force(&self.stiffness, &u);
         let mut torsion_nmm_per_rad = None;
         if self.ideal == Idealisation::ThreeD {
@@ -497,7 +570,7 @@ impl Mechanics {
                 solve.prescribe(disc.dofs.u(n, 1), TWIST_RAD * x[0]);
                 solve.prescribe(disc.dofs.u(n, 2), 0.0);
             }
-            let u = solve.solve(None);
+            let u = solve.solve(None)?;
             let mut r = vec![0.0; u.len()];
             callus_fem::pattern::mul_vec(&self.stiffness, &u, &mut r);
             let torque: f64 = nodes

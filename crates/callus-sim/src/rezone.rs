@@ -294,7 +294,7 @@ pub fn rezone(
                 solve.prescribe(disc.dofs.scalar(v), x[c]);
             }
         }
-        let x = solve.solve(None);
+        let x = solve.solve(None)?;
         for (v, m) in moved.iter_mut().enumerate().filter(|(v, _)| mask[*v]) {
             m[c] = x[disc.dofs.scalar(v)];
         }

@@ -303,6 +303,9 @@ pub struct Numerics {
     /// Adaptive stepping: the local error allowed per time step, relative to the largest pore
     /// pressure of the transient.
     pub time_step_tolerance: f64,
+    /// How the mechanics solves its linear systems.
+    #[serde(default)]
+    pub linear_solver: LinearSolverChoice,
     /// First time step of each transient (s).
     pub first_time_step_s: f64,
     /// Doubling schedule: steps before the time step doubles.
@@ -328,6 +331,29 @@ pub struct Numerics {
     /// Continuous distraction: the part of the day-long ramp whose strain increment feeds the
     /// rule and the vessel gates (s; 60, MODEL.md §4b; 86400 takes the whole day's).
     pub continuous_strain_increment_s: f64,
+}
+
+/// The linear solver of the mechanics ([`crate::mechanics::SolverChoice`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinearSolverChoice {
+    /// Iterative from [`crate::mechanics::ITERATIVE_FROM_DOFS`] u–p dofs on, direct below.
+    #[default]
+    Auto,
+    /// Sparse LDLᵀ with METIS.
+    Direct,
+    /// MINRES with a multigrid block preconditioner.
+    Iterative,
+}
+
+impl From<LinearSolverChoice> for crate::mechanics::SolverChoice {
+    fn from(c: LinearSolverChoice) -> Self {
+        match c {
+            LinearSolverChoice::Auto => Self::Auto,
+            LinearSolverChoice::Direct => Self::Direct,
+            LinearSolverChoice::Iterative => Self::Iterative,
+        }
+    }
 }
 
 /// Time stepping of the distraction steps' transients.

@@ -163,7 +163,8 @@ impl Solvers {
                 &scenario.boundary,
                 stepping(scenario),
                 threads,
-            )?,
+            )?
+            .with_solver(scenario.numerics.linear_solver.into()),
             cells: CellDiffusion::new(mesh, ideal, scenario.cells.clone())?,
             vascularity: new_vascularity(mesh, scenario)?,
         })
