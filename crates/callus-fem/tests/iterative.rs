@@ -415,3 +415,110 @@ fn iteration_table() {
         }
     }
 }
+
+/// The peak memory of the iterative path against the direct factor's size (benches/README.md;
+/// release, ignored, one size per process so that the peak is that size's):
+/// `CALLUS_ELEMENT_SIZE_MM=1.0 cargo test --release -p callus-fem --test iterative
+/// memory_of_the_iterative_path -- --ignored --nocapture`.
+///
+/// Mesh: the revolved default osteotomy (Tet10) with `element_size_mm` at the gap from the
+/// environment (max 3 mm, grading 1.3), granulation tissue, both bone ends clamped and drained,
+/// Δt = 10 s, an axial pull of the distal end by 0.01 mm. Prints the dofs, MINRES iterations, the
+/// process's peak resident memory after the set-up and the solve (VmHWM), and then the entries of
+/// the LDLᵀ factor the direct path would hold (from its symbolic analysis alone: 8 bytes each).
+#[test]
+#[ignore]
+fn memory_of_the_iterative_path() {
+    use callus_mesh::generate::{revolved, OsteotomyGeometry, Revolution};
+    let size: f64 = std::env::var("CALLUS_ELEMENT_SIZE_MM")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2.0);
+    let g = OsteotomyGeometry {
+        element_size_mm: size,
+        ..OsteotomyGeometry::default_3d()
+    };
+    let mesh = elevate(
+        &revolved(&g, Revolution::default()).unwrap(),
+        QuadraticQuad::Quad9,
+    )
+    .unwrap();
+    let ideal = Idealisation::ThreeD;
+    let disc = Discretisation::new(&mesh, ideal, Fields::DisplacementPressure, 1).unwrap();
+    let materials = vec![
+        Biot::from_constituents(
+            Elastic {
+                youngs_modulus_mpa: 0.2,
+                poisson_ratio: 0.167,
+            },
+            2300.0,
+            2300.0,
+            0.8,
+            1e-2,
+        );
+        mesh.num_elements()
+    ];
+    let (mut a, fs) = {
+        let mut ops = Operators::zeros(&disc.assembler.pattern);
+        disc.assemble_biot(&mesh, &materials, &mut ops).unwrap();
+        let mut a = ops.a0;
+        for (s, h) in a.data_mut().iter_mut().zip(ops.a1.data()) {
+            *s += 10.0 * h;
+        }
+        let mut fs = ops.c;
+        disc.assemble_fixed_stress(&mesh, &materials, &mut fs)
+            .unwrap();
+        (a, fs)
+    };
+    let mut c = Constraints::new();
+    for set in ["proximal_end", "distal_end"] {
+        for comp in 0..3 {
+            let v = if set == "distal_end" && comp == 2 {
+                0.01
+            } else {
+                0.0
+            };
+            c.displacement_on_set(&mesh, &disc.dofs, set, comp, v)
+                .unwrap();
+        }
+        c.pressure_on_set(&mesh, &disc.dofs, set, 0.0).unwrap();
+    }
+    let mut rhs = vec![0.0; disc.dofs.len()];
+    let lifting = c.apply_to_matrix(&disc.assembler.pattern, &mut a, disc.dofs.kinds());
+    lifting.apply_to_rhs(&c, &mut rhs);
+    let modes = rigid_body_modes(&mesh, &disc.dofs, ideal);
+    let peak_mib = || {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            .unwrap()
+            / 1024.0
+    };
+    let t = std::time::Instant::now();
+    let mut solve = IterativeSolve::new(
+        &a,
+        disc.dofs.kinds(),
+        3,
+        &modes,
+        Some(&fs),
+        IterativeParams::default(),
+    )
+    .unwrap();
+    let setup = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    let mut x = vec![0.0; rhs.len()];
+    let it = solve.solve(&a, &rhs, &mut x).unwrap();
+    let solve_s = t.elapsed().as_secs_f64();
+    let iterative_peak = peak_mib();
+    drop(solve);
+    let factor = disc.symbolic().unwrap().factor_nnz();
+    eprintln!(
+        "| {size} | {} | {} | {it} | {setup:.1} | {solve_s:.1} | {iterative_peak:.0} | {} M | {:.0} |",
+        disc.dofs.len(),
+        disc.assembler.pattern.nnz(),
+        factor / 1_000_000,
+        factor as f64 * 8.0 / 1024.0 / 1024.0
+    );
+}

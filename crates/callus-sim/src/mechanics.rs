@@ -105,12 +105,17 @@ pub enum SolverChoice {
     Direct,
     /// MINRES with a multigrid block preconditioner ([`callus_fem::iterative`]).
     Iterative,
-    /// Iterative from [`ITERATIVE_FROM_DOFS`] u–p dofs on, direct below.
+    /// Direct while the u–p factor has fewer than [`ITERATIVE_FROM_FACTOR_ENTRIES`] entries,
+    /// iterative from there on.
     Auto,
 }
 
-/// [`SolverChoice::Auto`] solves iteratively from this many u–p dofs on.
-pub const ITERATIVE_FROM_DOFS: usize = 400_000;
+/// [`SolverChoice::Auto`] solves iteratively when the LDLᵀ factor of the u–p matrix would hold this
+/// many entries (12 GB, half of the 24 GiB machine of benches/README.md): the direct path is faster
+/// wherever it fits (measured up to 416k dofs), and its factor grows faster than the unknowns (3D
+/// default geometry: 435 M entries at 236k dofs, 906 M at 416k), so that a 1M-dof model fits only
+/// iteratively, whose memory is linear (about 15 kB per dof).
+pub const ITERATIVE_FROM_FACTOR_ENTRIES: usize = 1_500_000_000;
 
 /// Where the time goes (s), for the run's report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -298,13 +303,16 @@ impl Mechanics {
         self
     }
 
-    /// Whether the problems are solved iteratively.
-    pub fn is_iterative(&self) -> bool {
-        match self.solver {
+    /// Whether the problems are solved iteratively ([`SolverChoice::Auto`] asks the u–p
+    /// problem's symbolic analysis for the size of its factor).
+    pub fn is_iterative(&self) -> Result<bool, FemError> {
+        Ok(match self.solver {
             SolverChoice::Direct => false,
             SolverChoice::Iterative => true,
-            SolverChoice::Auto => self.biot.dofs.len() >= ITERATIVE_FROM_DOFS,
-        }
+            SolverChoice::Auto => {
+                self.biot.symbolic()?.factor_nnz() >= ITERATIVE_FROM_FACTOR_ENTRIES
+            }
+        })
     }
 
     /// How `disc` (the u–p problem when `biot` materials are given, else the elastic one) is
@@ -316,7 +324,7 @@ impl Mechanics {
         disc: &Discretisation,
         biot: Option<&[Biot]>,
     ) -> Result<LinearSolver, FemError> {
-        if !self.is_iterative() {
+        if !self.is_iterative()? {
             return Ok(LinearSolver::Direct);
         }
         let fixed_stress = match biot {

@@ -337,7 +337,8 @@ pub struct Numerics {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinearSolverChoice {
-    /// Iterative from [`crate::mechanics::ITERATIVE_FROM_DOFS`] u–p dofs on, direct below.
+    /// Direct while its factor fits ([`crate::mechanics::ITERATIVE_FROM_FACTOR_ENTRIES`]), iterative
+    /// above.
     #[default]
     Auto,
     /// Sparse LDLᵀ with METIS.
