@@ -46,6 +46,113 @@ fn params() -> IterativeParams {
     p
 }
 
+/// Granulation tissue (MODEL.md §2: E = 0.2 MPa, ν = 0.167, k = 1e-2 mm⁴/(N·s)) with nearly
+/// incompressible constituents (K_s = K_f = 2300 MPa, porosity 0.8): the near-undrained case,
+/// K_u/K ≈ 1e4.
+fn granulation() -> Biot {
+    Biot::from_constituents(
+        Elastic {
+            youngs_modulus_mpa: 0.2,
+            poisson_ratio: 0.167,
+        },
+        2300.0,
+        2300.0,
+        0.8,
+        1e-2,
+    )
+}
+
+/// One backward-Euler step of `material` on `mesh` from rest with Δt `dt_s` and the constraints
+/// `c`: the eliminated matrix, its right-hand side (the lifting of `c`) and the fixed-stress
+/// pressure mass.
+fn biot_step(
+    disc: &Discretisation,
+    mesh: &Mesh,
+    material: Biot,
+    dt_s: f64,
+    c: &Constraints,
+) -> (Matrix, Vec<f64>, Matrix) {
+    let materials = vec![material; mesh.num_elements()];
+    let mut ops = Operators::zeros(&disc.assembler.pattern);
+    disc.assemble_biot(mesh, &materials, &mut ops).unwrap();
+    let mut a = ops.a0;
+    for (s, h) in a.data_mut().iter_mut().zip(ops.a1.data()) {
+        *s += dt_s * h;
+    }
+    let mut fs = ops.c;
+    disc.assemble_fixed_stress(mesh, &materials, &mut fs)
+        .unwrap();
+    let rhs = eliminate(disc, &mut a, c, vec![0.0; disc.dofs.len()]);
+    (a, rhs, fs)
+}
+
+/// Eliminates `c` from `a` and turns the load `f` into the right-hand side.
+fn eliminate(disc: &Discretisation, a: &mut Matrix, c: &Constraints, mut f: Vec<f64>) -> Vec<f64> {
+    let lifting = c.apply_to_matrix(&disc.assembler.pattern, a, disc.dofs.kinds());
+    lifting.apply_to_rhs(c, &mut f);
+    f
+}
+
+/// The criterion of the module docs on the bars n = 2, 3, 4: `solve_at(n)` gives the dofs, the
+/// iterations and the miss against the direct solution.
+fn holds_under_refinement(case: &str, solve_at: impl Fn(usize) -> (usize, usize, f64)) {
+    let mut counts = Vec::new();
+    for n in [2, 3, 4] {
+        let (dofs, it, miss) = solve_at(n);
+        eprintln!("{case}, n = {n}: {dofs} dofs, {it} iterations, miss {miss:.1e}");
+        assert!(miss < 1e-6, "{case}, n = {n}: {miss}");
+        counts.push(it);
+    }
+    assert!(
+        counts[2] as f64 <= 1.5 * counts[0] as f64,
+        "{case}: iterations {counts:?}"
+    );
+}
+
+/// The bar in bending (`disc` displacement-only): base clamped, a traction (0.1, 0.05, −0.2) MPa
+/// on the top, E = 1000 MPa, ν = 0.3; the eliminated stiffness and its right-hand side.
+fn bent_bar(mesh: &Mesh, disc: &Discretisation) -> (Matrix, Vec<f64>) {
+    let mat = Elastic {
+        youngs_modulus_mpa: 1000.0,
+        poisson_ratio: 0.3,
+    };
+    let mut k = disc.zeros();
+    disc.assemble_elastic(mesh, &vec![mat; mesh.num_elements()], &mut k)
+        .unwrap();
+    let mut c = Constraints::new();
+    for comp in 0..3 {
+        c.displacement_on_set(mesh, &disc.dofs, "bottom", comp, 0.0)
+            .unwrap();
+    }
+    let mut f = vec![0.0; disc.dofs.len()];
+    add_traction(
+        mesh,
+        disc.ideal,
+        &disc.dofs,
+        "top",
+        [0.1, 0.05, -0.2],
+        &mut f,
+    )
+    .unwrap();
+    let f = eliminate(disc, &mut k, &c, f);
+    (k, f)
+}
+
+/// The bar's base clamped, its top pulled by 0.01 mm (and drained when `drained`).
+fn pulled_bar(mesh: &Mesh, disc: &Discretisation, drained: bool) -> Constraints {
+    let mut c = Constraints::new();
+    for comp in 0..3 {
+        c.displacement_on_set(mesh, &disc.dofs, "bottom", comp, 0.0)
+            .unwrap();
+    }
+    c.displacement_on_set(mesh, &disc.dofs, "top", 2, 0.01)
+        .unwrap();
+    if drained {
+        c.pressure_on_set(mesh, &disc.dofs, "top", 0.0).unwrap();
+    }
+    c
+}
+
 /// Solves the eliminated system `a` x = `rhs` directly and iteratively (from zero); returns the
 /// iterations and the largest difference relative to the largest entry of the direct solution.
 fn compare(
@@ -98,39 +205,14 @@ fn compare(
 /// Meshes: n = 2, 3, 4 cells across (4n high), Tet10.
 #[test]
 fn elastic_bar_in_bending_needs_bounded_iterations() {
-    let mat = Elastic {
-        youngs_modulus_mpa: 1000.0,
-        poisson_ratio: 0.3,
-    };
-    let mut counts = Vec::new();
-    for n in [2, 3, 4] {
+    holds_under_refinement("elastic bar", |n| {
         let mesh = bar(n);
         let ideal = Idealisation::ThreeD;
         let disc = Discretisation::new(&mesh, ideal, Fields::Displacement, 1).unwrap();
-        let mut k = disc.zeros();
-        disc.assemble_elastic(&mesh, &vec![mat; mesh.num_elements()], &mut k)
-            .unwrap();
-        let mut c = Constraints::new();
-        for comp in 0..3 {
-            c.displacement_on_set(&mesh, &disc.dofs, "bottom", comp, 0.0)
-                .unwrap();
-        }
-        let mut f = vec![0.0; disc.dofs.len()];
-        add_traction(&mesh, ideal, &disc.dofs, "top", [0.1, 0.05, -0.2], &mut f).unwrap();
-        let lifting = c.apply_to_matrix(&disc.assembler.pattern, &mut k, disc.dofs.kinds());
-        lifting.apply_to_rhs(&c, &mut f);
+        let (k, f) = bent_bar(&mesh, &disc);
         let (it, miss) = compare(&disc, &mesh, ideal, &k, &f, None);
-        eprintln!(
-            "elastic bar n = {n}: {} dofs, {it} iterations, miss {miss:.1e}",
-            disc.dofs.len()
-        );
-        assert!(miss < 1e-6, "n = {n}: {miss}");
-        counts.push(it);
-    }
-    assert!(
-        counts[2] as f64 <= 1.5 * counts[0] as f64,
-        "iterations {counts:?}"
-    );
+        (disc.dofs.len(), it, miss)
+    });
 }
 
 /// One backward-Euler step of Biot u–p on the bar: base clamped and impermeable, top drained
@@ -143,16 +225,6 @@ fn elastic_bar_in_bending_needs_bounded_iterations() {
 /// Meshes: n = 2, 3, 4, Tet10 (pressure on the vertices).
 #[test]
 fn biot_step_of_near_undrained_granulation_needs_bounded_iterations() {
-    let granulation = Biot::from_constituents(
-        Elastic {
-            youngs_modulus_mpa: 0.2,
-            poisson_ratio: 0.167,
-        },
-        2300.0,
-        2300.0,
-        0.8,
-        1e-2,
-    );
     let bone = Biot::from_constituents(
         Elastic {
             youngs_modulus_mpa: 1000.0,
@@ -163,47 +235,18 @@ fn biot_step_of_near_undrained_granulation_needs_bounded_iterations() {
         0.8,
         1e-1,
     );
-    for (name, mat) in [("granulation", granulation), ("woven bone", bone)] {
+    for (name, mat) in [("granulation", granulation()), ("woven bone", bone)] {
         for dt in [1.0, 1000.0] {
-            let mut counts = Vec::new();
-            for n in [2, 3, 4] {
+            holds_under_refinement(&format!("{name}, Δt = {dt} s"), |n| {
                 let mesh = bar(n);
                 let ideal = Idealisation::ThreeD;
                 let disc =
                     Discretisation::new(&mesh, ideal, Fields::DisplacementPressure, 1).unwrap();
-                let mut ops = Operators::zeros(&disc.assembler.pattern);
-                disc.assemble_biot(&mesh, &vec![mat; mesh.num_elements()], &mut ops)
-                    .unwrap();
-                let mut a = ops.a0.clone();
-                for (s, h) in a.data_mut().iter_mut().zip(ops.a1.data()) {
-                    *s += dt * h;
-                }
-                let mut c = Constraints::new();
-                for comp in 0..3 {
-                    c.displacement_on_set(&mesh, &disc.dofs, "bottom", comp, 0.0)
-                        .unwrap();
-                }
-                c.displacement_on_set(&mesh, &disc.dofs, "top", 2, 0.01)
-                    .unwrap();
-                c.pressure_on_set(&mesh, &disc.dofs, "top", 0.0).unwrap();
-                let mut rhs = vec![0.0; disc.dofs.len()];
-                let lifting = c.apply_to_matrix(&disc.assembler.pattern, &mut a, disc.dofs.kinds());
-                lifting.apply_to_rhs(&c, &mut rhs);
-                let mut fs = disc.zeros();
-                disc.assemble_fixed_stress(&mesh, &vec![mat; mesh.num_elements()], &mut fs)
-                    .unwrap();
+                let c = pulled_bar(&mesh, &disc, true);
+                let (a, rhs, fs) = biot_step(&disc, &mesh, mat, dt, &c);
                 let (it, miss) = compare(&disc, &mesh, ideal, &a, &rhs, Some(&fs));
-                eprintln!(
-                    "{name}, Δt = {dt} s, n = {n}: {} dofs, {it} iterations, miss {miss:.1e}",
-                    disc.dofs.len()
-                );
-                assert!(miss < 1e-6, "{name} Δt {dt} n {n}: {miss}");
-                counts.push(it);
-            }
-            assert!(
-                counts[2] as f64 <= 1.5 * counts[0] as f64,
-                "{name}, Δt = {dt}: iterations {counts:?}"
-            );
+                (disc.dofs.len(), it, miss)
+            });
         }
     }
 }
@@ -227,13 +270,6 @@ fn two_dimensional_biot_steps_match_the_direct_solution() {
     .unwrap();
     for ideal in [Idealisation::Axisymmetric, Idealisation::PlaneStrain] {
         let disc = Discretisation::new(&mesh, ideal, Fields::DisplacementPressure, 1).unwrap();
-        let mut ops = Operators::zeros(&disc.assembler.pattern);
-        disc.assemble_biot(&mesh, &vec![mat; mesh.num_elements()], &mut ops)
-            .unwrap();
-        let mut a = ops.a0.clone();
-        for (s, h) in a.data_mut().iter_mut().zip(ops.a1.data()) {
-            *s += 10.0 * h;
-        }
         let mut c = Constraints::new();
         for comp in 0..2 {
             c.displacement_on_set(&mesh, &disc.dofs, "bottom", comp, 0.0)
@@ -245,12 +281,7 @@ fn two_dimensional_biot_steps_match_the_direct_solution() {
         if ideal == Idealisation::Axisymmetric {
             c.axisymmetric_axis(&mesh, &disc.dofs);
         }
-        let mut rhs = vec![0.0; disc.dofs.len()];
-        let lifting = c.apply_to_matrix(&disc.assembler.pattern, &mut a, disc.dofs.kinds());
-        lifting.apply_to_rhs(&c, &mut rhs);
-        let mut fs = disc.zeros();
-        disc.assemble_fixed_stress(&mesh, &vec![mat; mesh.num_elements()], &mut fs)
-            .unwrap();
+        let (a, rhs, fs) = biot_step(&disc, &mesh, mat, 10.0, &c);
         let (it, miss) = compare(&disc, &mesh, ideal, &a, &rhs, Some(&fs));
         eprintln!("{ideal:?}: {it} iterations, miss {miss:.1e}");
         assert!(miss < 1e-6, "{ideal:?}: {miss}");
@@ -264,39 +295,11 @@ fn two_dimensional_biot_steps_match_the_direct_solution() {
 /// [`biot_step_of_near_undrained_granulation_needs_bounded_iterations`] at n = 3, Δt = 10 s.
 #[test]
 fn iterative_solves_do_not_depend_on_the_thread_count() {
-    let mat = Biot::from_constituents(
-        Elastic {
-            youngs_modulus_mpa: 0.2,
-            poisson_ratio: 0.167,
-        },
-        2300.0,
-        2300.0,
-        0.8,
-        1e-2,
-    );
     let mesh = bar(3);
     let ideal = Idealisation::ThreeD;
     let disc = Discretisation::new(&mesh, ideal, Fields::DisplacementPressure, 1).unwrap();
-    let mut ops = Operators::zeros(&disc.assembler.pattern);
-    let materials = vec![mat; mesh.num_elements()];
-    disc.assemble_biot(&mesh, &materials, &mut ops).unwrap();
-    let mut a = ops.a0.clone();
-    for (s, h) in a.data_mut().iter_mut().zip(ops.a1.data()) {
-        *s += 10.0 * h;
-    }
-    let mut c = Constraints::new();
-    for comp in 0..3 {
-        c.displacement_on_set(&mesh, &disc.dofs, "bottom", comp, 0.0)
-            .unwrap();
-    }
-    c.displacement_on_set(&mesh, &disc.dofs, "top", 2, 0.01)
-        .unwrap();
-    let mut rhs = vec![0.0; disc.dofs.len()];
-    let lifting = c.apply_to_matrix(&disc.assembler.pattern, &mut a, disc.dofs.kinds());
-    lifting.apply_to_rhs(&c, &mut rhs);
-    let mut fs = disc.zeros();
-    disc.assemble_fixed_stress(&mesh, &materials, &mut fs)
-        .unwrap();
+    let c = pulled_bar(&mesh, &disc, false);
+    let (a, rhs, fs) = biot_step(&disc, &mesh, granulation(), 10.0, &c);
     let modes = rigid_body_modes(&mesh, &disc.dofs, ideal);
     let run = |threads| {
         rayon::ThreadPoolBuilder::new()
@@ -328,20 +331,6 @@ fn iterative_solves_do_not_depend_on_the_thread_count() {
 #[test]
 #[ignore]
 fn iteration_table() {
-    let granulation = Biot::from_constituents(
-        Elastic {
-            youngs_modulus_mpa: 0.2,
-            poisson_ratio: 0.167,
-        },
-        2300.0,
-        2300.0,
-        0.8,
-        1e-2,
-    );
-    let elastic = Elastic {
-        youngs_modulus_mpa: 1000.0,
-        poisson_ratio: 0.3,
-    };
     let ideal = Idealisation::ThreeD;
     for n in [2, 4, 6, 8] {
         let mesh = bar(n);
@@ -351,40 +340,17 @@ fn iteration_table() {
                 Some(_) => Fields::DisplacementPressure,
             };
             let disc = Discretisation::new(&mesh, ideal, fields, 1).unwrap();
-            let materials = vec![granulation; mesh.num_elements()];
-            let mut c = Constraints::new();
-            for comp in 0..3 {
-                c.displacement_on_set(&mesh, &disc.dofs, "bottom", comp, 0.0)
-                    .unwrap();
-            }
-            let mut rhs = vec![0.0; disc.dofs.len()];
-            let (mut a, fs) = match dt {
+            let (a, rhs, fs) = match dt {
                 None => {
-                    let mut k = disc.zeros();
-                    disc.assemble_elastic(&mesh, &vec![elastic; mesh.num_elements()], &mut k)
-                        .unwrap();
-                    add_traction(&mesh, ideal, &disc.dofs, "top", [0.1, 0.05, -0.2], &mut rhs)
-                        .unwrap();
-                    (k, None)
+                    let (k, f) = bent_bar(&mesh, &disc);
+                    (k, f, None)
                 }
                 Some(dt) => {
-                    let mut ops = Operators::zeros(&disc.assembler.pattern);
-                    disc.assemble_biot(&mesh, &materials, &mut ops).unwrap();
-                    let mut a = ops.a0.clone();
-                    for (s, h) in a.data_mut().iter_mut().zip(ops.a1.data()) {
-                        *s += dt * h;
-                    }
-                    c.displacement_on_set(&mesh, &disc.dofs, "top", 2, 0.01)
-                        .unwrap();
-                    c.pressure_on_set(&mesh, &disc.dofs, "top", 0.0).unwrap();
-                    let mut fs = disc.zeros();
-                    disc.assemble_fixed_stress(&mesh, &materials, &mut fs)
-                        .unwrap();
-                    (a, Some(fs))
+                    let c = pulled_bar(&mesh, &disc, true);
+                    let (a, rhs, fs) = biot_step(&disc, &mesh, granulation(), dt, &c);
+                    (a, rhs, Some(fs))
                 }
             };
-            let lifting = c.apply_to_matrix(&disc.assembler.pattern, &mut a, disc.dofs.kinds());
-            lifting.apply_to_rhs(&c, &mut rhs);
             let modes = rigid_body_modes(&mesh, &disc.dofs, ideal);
             let t = std::time::Instant::now();
             let mut solve = IterativeSolve::new(
@@ -445,31 +411,6 @@ fn memory_of_the_iterative_path() {
     .unwrap();
     let ideal = Idealisation::ThreeD;
     let disc = Discretisation::new(&mesh, ideal, Fields::DisplacementPressure, 1).unwrap();
-    let materials = vec![
-        Biot::from_constituents(
-            Elastic {
-                youngs_modulus_mpa: 0.2,
-                poisson_ratio: 0.167,
-            },
-            2300.0,
-            2300.0,
-            0.8,
-            1e-2,
-        );
-        mesh.num_elements()
-    ];
-    let (mut a, fs) = {
-        let mut ops = Operators::zeros(&disc.assembler.pattern);
-        disc.assemble_biot(&mesh, &materials, &mut ops).unwrap();
-        let mut a = ops.a0;
-        for (s, h) in a.data_mut().iter_mut().zip(ops.a1.data()) {
-            *s += 10.0 * h;
-        }
-        let mut fs = ops.c;
-        disc.assemble_fixed_stress(&mesh, &materials, &mut fs)
-            .unwrap();
-        (a, fs)
-    };
     let mut c = Constraints::new();
     for set in ["proximal_end", "distal_end"] {
         for comp in 0..3 {
@@ -483,9 +424,7 @@ fn memory_of_the_iterative_path() {
         }
         c.pressure_on_set(&mesh, &disc.dofs, set, 0.0).unwrap();
     }
-    let mut rhs = vec![0.0; disc.dofs.len()];
-    let lifting = c.apply_to_matrix(&disc.assembler.pattern, &mut a, disc.dofs.kinds());
-    lifting.apply_to_rhs(&c, &mut rhs);
+    let (a, rhs, fs) = biot_step(&disc, &mesh, granulation(), 10.0, &c);
     let modes = rigid_body_modes(&mesh, &disc.dofs, ideal);
     let peak_mib = || {
         std::fs::read_to_string("/proc/self/status")
