@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use callus_fem::bc::Constraints;
 use callus_fem::dofs::Fields;
-use callus_fem::integrate::{BackwardEuler, Operators, SolveStats};
+use callus_fem::integrate::{BackwardEuler, LinearSolver, Operators, SolveStats};
 use callus_fem::material::Diffusion;
 use callus_fem::problem::Discretisation;
 use callus_fem::Idealisation;
@@ -56,6 +56,16 @@ pub struct CellDiffusion {
     operators: Operators,
     sources: Constraints,
     params: CellParams,
+    iterative: bool,
+}
+
+/// The linear solver of a diffusion problem on `disc`: iterative when asked, else direct.
+pub(crate) fn solver(disc: &Discretisation, iterative: bool) -> LinearSolver {
+    if iterative {
+        LinearSolver::iterative_scalar(disc.dofs.len())
+    } else {
+        LinearSolver::Direct
+    }
 }
 
 impl CellDiffusion {
@@ -98,7 +108,15 @@ impl CellDiffusion {
             disc,
             sources,
             params,
+            iterative: false,
         })
+    }
+
+    /// Solves iteratively (MINRES with multigrid, memory linear in the nodes) when `iterative`,
+    /// else directly (the default).
+    pub fn with_iterative_solver(mut self, iterative: bool) -> Self {
+        self.iterative = iterative;
+        self
     }
 
     /// The initial field: 1 on the sources, 0 elsewhere.
@@ -137,7 +155,8 @@ impl CellDiffusion {
             .assemble_diffusion(mesh, &materials, &mut ops.a0, &mut ops.a1)?;
         // M ċ + K c = 0: A₀ = M, A₁ = K, C = M.
         ops.c.data_mut().copy_from_slice(ops.a0.data());
-        let mut stepper = BackwardEuler::new(&self.disc, &self.operators, self.sources.clone());
+        let mut stepper = BackwardEuler::new(&self.disc, &self.operators, self.sources.clone())
+            .with_solver(solver(&self.disc, self.iterative));
         let dt = 1.0 / self.params.steps_per_day as f64;
         let steps = (days * self.params.steps_per_day as f64).round() as usize;
         for _ in 0..steps {

@@ -249,6 +249,7 @@ pub struct Vascularity {
     /// (node, value at and after the marrow delay, value before it).
     held: Vec<(usize, f64, f64)>,
     params: VascularityParams,
+    iterative: bool,
 }
 
 impl Vascularity {
@@ -299,7 +300,14 @@ impl Vascularity {
             disc,
             held,
             params,
+            iterative: false,
         })
+    }
+
+    /// Solves iteratively (MINRES with multigrid) when `iterative`, else directly (the default).
+    pub fn with_iterative_solver(mut self, iterative: bool) -> Self {
+        self.iterative = iterative;
+        self
     }
 
     /// The parameters.
@@ -408,7 +416,8 @@ impl Vascularity {
             {
                 *a1 = k - r;
             }
-            let mut stepper = BackwardEuler::new(&self.disc, &self.operators, constraints.clone());
+            let mut stepper = BackwardEuler::new(&self.disc, &self.operators, constraints.clone())
+                .with_solver(crate::cells::solver(&self.disc, self.iterative));
             stepper.step(dt, phi, Some(&load))?;
             phi.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
             stats += stepper.stats;

@@ -65,6 +65,18 @@ pub enum LinearSolver {
     Iterative(Box<IterativeSetup>),
 }
 
+impl LinearSolver {
+    /// The iterative path for a scalar (diffusion) problem of `unknowns` dofs: the multigrid alone,
+    /// with the constants as near-null space (the null space of the conductance).
+    pub fn iterative_scalar(unknowns: usize) -> LinearSolver {
+        LinearSolver::Iterative(Box::new(IterativeSetup {
+            modes: vec![vec![1.0; unknowns]],
+            fixed_stress: None,
+            params: IterativeParams::default(),
+        }))
+    }
+}
+
 /// What the iterative path needs besides the matrix.
 #[derive(Clone, Debug)]
 pub struct IterativeSetup {

@@ -156,17 +156,17 @@ struct Solvers {
 impl Solvers {
     fn new(mesh: &Mesh, scenario: &Scenario, threads: usize) -> Result<Solvers, DayError> {
         let ideal = scenario.geometry.idealisation.idealisation();
+        let mechanics =
+            Mechanics::new(mesh, ideal, &scenario.boundary, stepping(scenario), threads)?
+                .with_solver(scenario.numerics.linear_solver.into());
+        // The diffusion problems follow the mechanics: iterative where its factor would not fit.
+        let iterative = mechanics.is_iterative()?;
         Ok(Solvers {
-            mechanics: Mechanics::new(
-                mesh,
-                ideal,
-                &scenario.boundary,
-                stepping(scenario),
-                threads,
-            )?
-            .with_solver(scenario.numerics.linear_solver.into()),
-            cells: CellDiffusion::new(mesh, ideal, scenario.cells.clone())?,
-            vascularity: new_vascularity(mesh, scenario)?,
+            mechanics,
+            cells: CellDiffusion::new(mesh, ideal, scenario.cells.clone())?
+                .with_iterative_solver(iterative),
+            vascularity: new_vascularity(mesh, scenario)?
+                .map(|v| v.with_iterative_solver(iterative)),
         })
     }
 }
