@@ -96,10 +96,19 @@ impl Body {
         Ok(insertion)
     }
 
-    /// Rezones the soft tissue of `regions` ([`rezone`]): the nodes move unless that would make
-    /// an element worse.
-    pub fn rezone(&mut self, regions: &[RegionId]) -> Result<Rezoning, callus_fem::FemError> {
-        match rezone(&self.reference_mesh(), self.mesh.coords(), regions)? {
+    /// Rezones the soft tissue of `regions` ([`rezone`], iteratively when `iterative`): the nodes
+    /// move unless that would make an element worse.
+    pub fn rezone(
+        &mut self,
+        regions: &[RegionId],
+        iterative: bool,
+    ) -> Result<Rezoning, callus_fem::FemError> {
+        match rezone(
+            &self.reference_mesh(),
+            self.mesh.coords(),
+            regions,
+            iterative,
+        )? {
             Rezoned::Moved(x) => {
                 self.mesh.coords_mut().copy_from_slice(&x);
                 Ok(Rezoning::Taken)

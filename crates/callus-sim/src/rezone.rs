@@ -40,7 +40,7 @@ use std::collections::BTreeMap;
 
 use callus_fem::bc::Constraints;
 use callus_fem::dofs::Fields;
-use callus_fem::integrate::StaticSolve;
+use callus_fem::integrate::{LinearSolver, StaticSolve};
 use callus_fem::material::Diffusion;
 use callus_fem::problem::Discretisation;
 use callus_fem::shape::{min_scaled_jacobian, MAX_NODES};
@@ -252,11 +252,12 @@ pub fn worst_quality_in(reference: &Mesh, current: &[[f64; 3]], regions: &[Regio
 }
 
 /// Rezones `current` (the positions of the nodes of `reference`, mm) over `regions` (see the
-/// module docs).
+/// module docs); the Laplace solves are iterative (multigrid, linear memory) when `iterative`.
 pub fn rezone(
     reference: &Mesh,
     current: &[[f64; 3]],
     regions: &[RegionId],
+    iterative: bool,
 ) -> Result<Rezoned, FemError> {
     let free = free_nodes(reference, regions);
     let ideal = if reference.dim() == 3 {
@@ -286,7 +287,12 @@ pub fn rezone(
                     fixed.set(disc.dofs.scalar(v), x[c]);
                 }
             }
-            factored = Some((c, StaticSolve::new(&disc, &stiffness, fixed)?));
+            let how = if iterative {
+                LinearSolver::iterative_scalar(disc.dofs.len())
+            } else {
+                LinearSolver::Direct
+            };
+            factored = Some((c, StaticSolve::with_solver(&disc, &stiffness, fixed, &how)?));
         }
         let (_, solve) = factored.as_mut().expect("factorized above");
         for (v, x) in current.iter().enumerate() {

@@ -433,9 +433,13 @@ impl Simulation {
             // an element of the soft tissue turned over, which the rezoning then mends).
             let before = self.contents().ok();
             let from = self.body.mesh().coords().to_vec();
+            let iterative = self
+                .mechanics
+                .is_iterative()
+                .map_err(at(day.day, During::Rezoning))?;
             match self
                 .body
-                .rezone(rezoned)
+                .rezone(rezoned, iterative)
                 .map_err(at(day.day, During::Rezoning))?
             {
                 Rezoning::Taken => {

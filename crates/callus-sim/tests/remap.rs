@@ -60,7 +60,7 @@ fn scrambled_and_rezoned(m: &Mesh) -> (Vec<[f64; 3]>, Vec<[f64; 3]>) {
         .iter()
         .map(|r| m.region_id(r).unwrap())
         .collect();
-    match rezone(m, &from, &regions).unwrap() {
+    match rezone(m, &from, &regions, false).unwrap() {
         Rezoned::Moved(to) => (from, to),
         Rezoned::Refused { rezoned, kept } => panic!("refused: {rezoned} vs {kept}"),
     }

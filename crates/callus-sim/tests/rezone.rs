@@ -68,16 +68,23 @@ fn distance(p: [f64; 3], q: [f64; 3]) -> f64 {
     (0..3).map(|c| (p[c] - q[c]).powi(2)).sum::<f64>().sqrt()
 }
 
-/// Goal: an affine current configuration is a fixed point of rezoning (to round-off).
+/// Goal: an affine current configuration is a fixed point of rezoning (to round-off; to 1e-6 mm
+/// with the iterative Laplace solves of large 3D runs, MINRES stopping at 1e-8).
 #[test]
 fn affine_configuration_is_kept() {
     let m = mesh();
     let current: Vec<[f64; 3]> = m.coords().iter().map(|&x| affine(x)).collect();
-    let out = moved(rezone(&m, &current, &regions(&m)).unwrap());
-    let d = (0..m.num_nodes())
-        .map(|n| distance(out[n], current[n]))
-        .fold(0.0, f64::max);
-    assert!(d < 1e-9, "max node distance {d:e} mm");
+    for iterative in [false, true] {
+        let out = moved(rezone(&m, &current, &regions(&m), iterative).unwrap());
+        let d = (0..m.num_nodes())
+            .map(|n| distance(out[n], current[n]))
+            .fold(0.0, f64::max);
+        let tolerance = if iterative { 1e-6 } else { 1e-9 };
+        assert!(
+            d < tolerance,
+            "iterative {iterative}: max node distance {d:e} mm"
+        );
+    }
 }
 
 /// Goal: inner nodes scrambled by up to 0.15 mm (elements are 1 mm) off an affine configuration
@@ -111,7 +118,7 @@ fn scrambled_inner_nodes_are_put_back() {
         "{} scrambled",
         scrambled.len()
     );
-    let out = moved(rezone(&m, &current, &regions(&m)).unwrap());
+    let out = moved(rezone(&m, &current, &regions(&m), false).unwrap());
     for &n in &scrambled {
         let d = distance(out[n], target[n]);
         assert!(d < 1e-9, "node {n} at {:?} is {d:e} mm off", m.coords()[n]);
@@ -140,7 +147,7 @@ fn cortex_and_end_faces_stay_put() {
             ]
         })
         .collect();
-    let out = moved(rezone(&m, &current, &regions(&m)).unwrap());
+    let out = moved(rezone(&m, &current, &regions(&m), false).unwrap());
     let mut border: Vec<usize> = (0..m.num_nodes()).filter(|&n| cortex[n]).collect();
     border.extend(&m.set("proximal_end").unwrap().nodes);
     border.extend(&m.set("distal_end").unwrap().nodes);
