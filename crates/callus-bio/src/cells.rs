@@ -59,15 +59,6 @@ pub struct CellDiffusion {
     iterative: bool,
 }
 
-/// The linear solver of a diffusion problem on `disc`: iterative when asked, else direct.
-pub(crate) fn solver(disc: &Discretisation, iterative: bool) -> LinearSolver {
-    if iterative {
-        LinearSolver::iterative_scalar(disc.dofs.len())
-    } else {
-        LinearSolver::Direct
-    }
-}
-
 impl CellDiffusion {
     /// Sets up the problem; names of missing sets or regions are errors.
     pub fn new(
@@ -155,8 +146,10 @@ impl CellDiffusion {
             .assemble_diffusion(mesh, &materials, &mut ops.a0, &mut ops.a1)?;
         // M ċ + K c = 0: A₀ = M, A₁ = K, C = M.
         ops.c.data_mut().copy_from_slice(ops.a0.data());
-        let mut stepper = BackwardEuler::new(&self.disc, &self.operators, self.sources.clone())
-            .with_solver(solver(&self.disc, self.iterative));
+        let mut stepper =
+            BackwardEuler::new(&self.disc, &self.operators, self.sources.clone()).with_solver(
+                LinearSolver::for_scalar(self.iterative, self.disc.dofs.len()),
+            );
         let dt = 1.0 / self.params.steps_per_day as f64;
         let steps = (days * self.params.steps_per_day as f64).round() as usize;
         for _ in 0..steps {

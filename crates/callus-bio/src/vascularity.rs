@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use callus_fem::bc::Constraints;
 use callus_fem::dofs::Fields;
-use callus_fem::integrate::{BackwardEuler, Operators, SolveStats};
+use callus_fem::integrate::{BackwardEuler, LinearSolver, Operators, SolveStats};
 use callus_fem::material::Diffusion;
 use callus_fem::pattern::Matrix;
 use callus_fem::problem::Discretisation;
@@ -416,8 +416,10 @@ impl Vascularity {
             {
                 *a1 = k - r;
             }
-            let mut stepper = BackwardEuler::new(&self.disc, &self.operators, constraints.clone())
-                .with_solver(crate::cells::solver(&self.disc, self.iterative));
+            let mut stepper =
+                BackwardEuler::new(&self.disc, &self.operators, constraints.clone()).with_solver(
+                    LinearSolver::for_scalar(self.iterative, self.disc.dofs.len()),
+                );
             stepper.step(dt, phi, Some(&load))?;
             phi.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
             stats += stepper.stats;

@@ -66,9 +66,13 @@ pub enum LinearSolver {
 }
 
 impl LinearSolver {
-    /// The iterative path for a scalar (diffusion) problem of `unknowns` dofs: the multigrid alone,
-    /// with the constants as near-null space (the null space of the conductance).
-    pub fn iterative_scalar(unknowns: usize) -> LinearSolver {
+    /// The solver of a scalar (diffusion, Laplace) problem of `unknowns` dofs: when `iterative`, the
+    /// multigrid alone with the constants as near-null space (the null space of the
+    /// conductance), else direct.
+    pub fn for_scalar(iterative: bool, unknowns: usize) -> LinearSolver {
+        if !iterative {
+            return LinearSolver::Direct;
+        }
         LinearSolver::Iterative(Box::new(IterativeSetup {
             modes: vec![vec![1.0; unknowns]],
             fixed_stress: None,

@@ -19,12 +19,11 @@
 
 use callus_mesh::Mesh;
 use faer::dyn_stack::MemBuffer;
-use rayon::prelude::*;
 
 use crate::amg::{Amg, AmgParams, AmgShape};
 use crate::dofs::{DofKind, DofMap};
 use crate::element::Idealisation;
-use crate::krylov::{minres, Csr, KrylovParams, MinresWork, Operator, Preconditioner, CHUNK};
+use crate::krylov::{minres, mul_rows, Csr, KrylovParams, MinresWork, Operator, Preconditioner};
 use crate::pattern::{Matrix, SparsityPattern};
 use crate::solver::{Definiteness, SymbolicFactorization};
 use crate::FemError;
@@ -82,19 +81,7 @@ struct Symmetric<'a>(&'a Matrix);
 impl Operator for Symmetric<'_> {
     fn apply(&self, x: &[f64], y: &mut [f64]) {
         let a = self.0;
-        let (ptr, idx, val) = (a.indptr(), a.indices(), a.data());
-        let ptr = ptr.raw_storage();
-        y.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, ys)| {
-            let first = chunk * CHUNK;
-            for (k, y) in ys.iter_mut().enumerate() {
-                let i = first + k;
-                let mut s = 0.0;
-                for p in ptr[i]..ptr[i + 1] {
-                    s += val[p] * x[idx[p]];
-                }
-                *y = s;
-            }
-        });
+        mul_rows(a.indptr().raw_storage(), a.indices(), a.data(), x, y);
     }
 }
 

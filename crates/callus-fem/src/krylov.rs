@@ -24,6 +24,22 @@ pub fn dot(x: &[f64], y: &[f64]) -> f64 {
     parts.iter().sum()
 }
 
+/// y = A x for A in compressed rows (`ptr`, `idx`, `val`), rows in parallel in chunks of
+/// [`CHUNK`], each row summed in its stored order.
+pub fn mul_rows(ptr: &[usize], idx: &[usize], val: &[f64], x: &[f64], y: &mut [f64]) {
+    y.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, ys)| {
+        let first = chunk * CHUNK;
+        for (k, y) in ys.iter_mut().enumerate() {
+            let i = first + k;
+            let mut s = 0.0;
+            for p in ptr[i]..ptr[i + 1] {
+                s += val[p] * x[idx[p]];
+            }
+            *y = s;
+        }
+    });
+}
+
 /// A sparse matrix in compressed rows, columns sorted within each row.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Csr {
@@ -95,17 +111,7 @@ impl Csr {
     pub fn mul_vec(&self, x: &[f64], y: &mut [f64]) {
         debug_assert_eq!(x.len(), self.ncols);
         debug_assert_eq!(y.len(), self.nrows);
-        y.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, ys)| {
-            let first = chunk * CHUNK;
-            for (k, y) in ys.iter_mut().enumerate() {
-                let i = first + k;
-                let mut s = 0.0;
-                for p in self.ptr[i]..self.ptr[i + 1] {
-                    s += self.val[p] * x[self.idx[p]];
-                }
-                *y = s;
-            }
-        });
+        mul_rows(&self.ptr, &self.idx, &self.val, x, y);
     }
 
     /// Aᵀ.

@@ -287,11 +287,7 @@ pub fn rezone(
                     fixed.set(disc.dofs.scalar(v), x[c]);
                 }
             }
-            let how = if iterative {
-                LinearSolver::iterative_scalar(disc.dofs.len())
-            } else {
-                LinearSolver::Direct
-            };
+            let how = LinearSolver::for_scalar(iterative, disc.dofs.len());
             factored = Some((c, StaticSolve::with_solver(&disc, &stiffness, fixed, &how)?));
         }
         let (_, solve) = factored.as_mut().expect("factorized above");
