@@ -79,6 +79,15 @@ impl LinearSolver {
             params: IterativeParams::default(),
         }))
     }
+
+    /// The same solver with MINRES stopping at `tolerance` of ‖b‖_{M⁻¹} (no change to a direct
+    /// one).
+    pub fn with_krylov_tolerance(mut self, tolerance: f64) -> LinearSolver {
+        if let LinearSolver::Iterative(setup) = &mut self {
+            setup.params.krylov.tolerance = tolerance;
+        }
+        self
+    }
 }
 
 /// What the iterative path needs besides the matrix.
