@@ -431,22 +431,80 @@ impl ReactionRows {
         &self.dofs
     }
 
+    /// Whether `dof` is one of the rows.
+    pub fn contains(&self, dof: usize) -> bool {
+        self.rows[dof]
+    }
+
     /// The reaction (N): the sum over the rows of the internal forces A x, from the
     /// *unconstrained* matrix `a` (the operator whose rows are forces: the stiffness, or the
-    /// displacement rows of the Biot system).
+    /// displacement rows of the Biot system). `a` is symmetric (both are), so the rows' sum is read
+    /// from their columns: Σ_{i∈rows} (A x)_i = Σ_{i∈rows} A[:, i]·x, which touches only the
+    /// columns of the set.
     pub fn force(&self, a: &Matrix, x: &[f64]) -> f64 {
         let (col_ptr, row_idx, values) = (a.indptr(), a.indices(), a.data());
         let col_ptr = col_ptr.raw_storage();
-        let mut total = 0.0;
-        for col in 0..a.cols() {
-            for k in col_ptr[col]..col_ptr[col + 1] {
-                if self.rows[row_idx[k]] {
-                    total += values[k] * x[col];
-                }
-            }
-        }
-        total
+        self.dofs
+            .iter()
+            .map(|&col| {
+                (col_ptr[col]..col_ptr[col + 1])
+                    .map(|k| values[k] * x[row_idx[k]])
+                    .sum::<f64>()
+            })
+            .sum()
     }
+}
+
+/// A rigid plate on one displacement component of a boundary set: a multi-point constraint that
+/// makes the set's nodes share one displacement U along the component (the pins of a fixator in the
+/// cortex of a bone end), pushed by a force F (N) and held by a spring to ground of stiffness k
+/// (N/mm, the fixator), so that F = R(U) + k U, with R the body's reaction on the set (the sum of
+/// the internal forces on its rows). The other components of the set's nodes are not tied.
+///
+/// Solved exactly by superposition ([`crate::integrate::BackwardEuler::with_rigid_plate`]): with
+/// the plate's dofs eliminated like prescribed values, a step's solution is affine in U,
+/// x = x⁰ + U x¹, where x⁰ has U = 0 and x¹ is the response to a unit plate motion without load or
+/// history, which depends only on the factorization; U then follows from the plate's equilibrium,
+/// U = (F − R(x⁰)) / (R(x¹) + k). This is the static condensation of the plate's one degree of
+/// freedom, not a penalty: nothing is added to the matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RigidPlate {
+    /// The tied dofs, whose internal forces make up the reaction.
+    pub rows: ReactionRows,
+    /// The spring to ground holding the plate (N/mm; 0 for none).
+    pub support_n_per_mm: f64,
+}
+
+impl RigidPlate {
+    /// A plate on component `c` of the nodes of set `set`, held by a spring of `support_n_per_mm`.
+    pub fn on_set(
+        mesh: &Mesh,
+        dofs: &DofMap,
+        set: &str,
+        c: usize,
+        support_n_per_mm: f64,
+    ) -> Result<RigidPlate, FemError> {
+        if !(support_n_per_mm.is_finite() && support_n_per_mm >= 0.0) {
+            return Err(FemError::Invalid(format!(
+                "rigid plate on '{set}': support {support_n_per_mm} N/mm must be a non-negative number"
+            )));
+        }
+        Ok(RigidPlate {
+            rows: ReactionRows::on_set(mesh, dofs, set, c)?,
+            support_n_per_mm,
+        })
+    }
+}
+
+/// Where a rigid plate stands after a step, and how its force is shared.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PlateMotion {
+    /// U (mm).
+    pub displacement_mm: f64,
+    /// The force the body carries, R(U) (N).
+    pub body_force_n: f64,
+    /// The force the plate's spring carries, k U (N).
+    pub support_force_n: f64,
 }
 
 #[cfg(test)]

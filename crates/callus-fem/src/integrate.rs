@@ -20,7 +20,7 @@
 
 use std::time::Instant;
 
-use crate::bc::{Constraints, Lifting};
+use crate::bc::{Constraints, Lifting, PlateMotion, RigidPlate};
 use crate::dofs::DofKind;
 use crate::iterative::{IterativeParams, IterativeSolve};
 use crate::pattern::{mul_vec, Matrix};
@@ -264,6 +264,30 @@ impl<'d> StaticSolve<'d> {
     }
 }
 
+/// A rigid plate in a backward-Euler driver: its force, the constraints of its unit motion, and that
+/// motion's response and reaction for the current factorization.
+struct PlateDriver {
+    plate: RigidPlate,
+    force_n: f64,
+    unit: Constraints,
+    unit_response: Option<(Vec<f64>, f64)>,
+    motion: PlateMotion,
+}
+
+impl PlateDriver {
+    /// The body's reaction on the plate's rows in the state `x`: the internal forces A₀ x (the
+    /// displacement rows of A(Δt), which Δt does not change), with the driver's supports.
+    fn reaction(&self, a0: &Matrix, supports: &[(usize, f64)], x: &[f64]) -> f64 {
+        let rows = &self.plate.rows;
+        let on_rows: f64 = supports
+            .iter()
+            .filter(|&&(d, _)| rows.contains(d))
+            .map(|&(d, k)| k * x[d])
+            .sum();
+        rows.force(a0, x) + on_rows
+    }
+}
+
 /// Backward Euler on [`Operators`] with prescribed dofs (module docs), keeping the factorization of
 /// the last Δt.
 pub struct BackwardEuler<'d> {
@@ -272,6 +296,7 @@ pub struct BackwardEuler<'d> {
     operators: &'d Operators,
     constraints: Constraints,
     supports: Vec<(usize, f64)>,
+    plate: Option<PlateDriver>,
     system: Matrix,
     rhs: Vec<f64>,
     current: Option<(f64, Eliminated<'d>)>,
@@ -293,6 +318,7 @@ impl<'d> BackwardEuler<'d> {
             operators,
             constraints,
             supports: Vec::new(),
+            plate: None,
             system: operators.a0.clone(),
             rhs: vec![0.0; disc.dofs.len()],
             current: None,
@@ -311,6 +337,44 @@ impl<'d> BackwardEuler<'d> {
     pub fn with_supports(mut self, supports: Vec<(usize, f64)>) -> Self {
         self.supports = supports;
         self
+    }
+
+    /// Ties the dofs of `plate` into one rigid motion ([`RigidPlate`]), pushed from the next step
+    /// on by the force of [`BackwardEuler::push_plate`] (0 N until then). Its dofs must not be
+    /// prescribed otherwise.
+    pub fn with_rigid_plate(mut self, plate: RigidPlate) -> Self {
+        for &d in plate.rows.dofs() {
+            assert!(
+                !self.constraints.holds(d),
+                "dof {d} is both prescribed and tied to a rigid plate"
+            );
+            self.constraints.set(d, 0.0);
+        }
+        let mut unit = Constraints::new();
+        for (d, _) in self.constraints.iter() {
+            unit.set(d, 0.0);
+        }
+        for &d in plate.rows.dofs() {
+            unit.set(d, 1.0);
+        }
+        self.plate = Some(PlateDriver {
+            plate,
+            force_n: 0.0,
+            unit,
+            unit_response: None,
+            motion: PlateMotion::default(),
+        });
+        self
+    }
+
+    /// The force (N, along the plate's component) on the rigid plate from the next step on.
+    pub fn push_plate(&mut self, force_n: f64) {
+        self.plate.as_mut().expect("a rigid plate").force_n = force_n;
+    }
+
+    /// The rigid plate's motion after the last step (none without a plate).
+    pub fn plate_motion(&self) -> Option<PlateMotion> {
+        self.plate.as_ref().map(|p| p.motion)
     }
 
     /// Gives the prescribed `dof` a new value from the next step on (it must be prescribed).
@@ -349,6 +413,9 @@ impl<'d> BackwardEuler<'d> {
                 reuse,
             )?;
             self.current = Some((dt, eliminated));
+            if let Some(p) = &mut self.plate {
+                p.unit_response = None;
+            }
             self.stats.factorizations += 1;
             self.stats.factorization_s += t.elapsed().as_secs_f64();
         }
@@ -359,10 +426,37 @@ impl<'d> BackwardEuler<'d> {
                 *r += l;
             }
         }
+        let load_on_plate = match (&self.plate, f) {
+            (Some(p), Some(f)) => p.plate.rows.dofs().iter().map(|&d| f[d]).sum(),
+            _ => 0.0,
+        };
         let (_, eliminated) = self.current.as_mut().expect("factorized above");
         self.stats.krylov_iterations +=
             eliminated.solve(&self.system, &self.constraints, &mut self.rhs, x)?;
         self.stats.solves += 1;
+        if let Some(p) = &mut self.plate {
+            if p.unit_response.is_none() {
+                let mut unit = vec![0.0; self.rhs.len()];
+                self.stats.krylov_iterations +=
+                    eliminated.solve(&self.system, &p.unit, &mut unit, x)?;
+                self.stats.solves += 1;
+                let reaction = p.reaction(&self.operators.a0, &self.supports, &unit);
+                p.unit_response = Some((unit, reaction));
+            }
+            let (unit, unit_reaction) = p.unit_response.as_ref().expect("made above");
+            // R(x⁰) is the internal force less the load applied on the plate's rows.
+            let base_reaction =
+                p.reaction(&self.operators.a0, &self.supports, &self.rhs) - load_on_plate;
+            let u = (p.force_n - base_reaction) / (unit_reaction + p.plate.support_n_per_mm);
+            for (xi, ui) in self.rhs.iter_mut().zip(unit) {
+                *xi += u * ui;
+            }
+            p.motion = PlateMotion {
+                displacement_mm: u,
+                body_force_n: base_reaction + u * unit_reaction,
+                support_force_n: u * p.plate.support_n_per_mm,
+            };
+        }
         self.stats.solve_s += t.elapsed().as_secs_f64();
         if let Some(dof) = self.rhs.iter().position(|v| !v.is_finite()) {
             return Err(FemError::NotFinite {
