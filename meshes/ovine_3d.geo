@@ -41,6 +41,13 @@ Physical Volume("soft_tissue") = soft();
 
 Physical Surface("proximal_end") = Surface In BoundingBox{-ro - e, -ro - e, zb - e, ro + e, ro + e, zb + e};
 Physical Surface("distal_end") = Surface In BoundingBox{-ro - e, -ro - e, -zb - e, ro + e, ro + e, -zb + e};
+// The cortex of each end face: the face less its marrow disc.
+pec() = Surface In BoundingBox{-ro - e, -ro - e, zb - e, ro + e, ro + e, zb + e};
+pec() -= Surface In BoundingBox{-ri - e, -ri - e, zb - e, ri + e, ri + e, zb + e};
+dec() = Surface In BoundingBox{-ro - e, -ro - e, -zb - e, ro + e, ro + e, -zb + e};
+dec() -= Surface In BoundingBox{-ri - e, -ri - e, -zb - e, ri + e, ri + e, -zb + e};
+Physical Surface("proximal_end_cortex") = pec();
+Physical Surface("distal_end_cortex") = dec();
 Physical Surface("growth_plane") = Surface In BoundingBox{-rs - e, -rs - e, -e, rs + e, rs + e, e};
 Physical Surface("proximal_osteotomy") = Surface In BoundingBox{-ro - e, -ro - e, -g/2 - e, ro + e, ro + e, -g/2 + e};
 Physical Surface("distal_osteotomy") = Surface In BoundingBox{-ro - e, -ro - e, g/2 - e, ro + e, ro + e, g/2 + e};

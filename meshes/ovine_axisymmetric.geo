@@ -47,6 +47,8 @@ Physical Surface("soft_tissue") = soft();
 
 Physical Curve("proximal_end") = Curve In BoundingBox{-e, zb - e, -e, ro + e, zb + e, e};
 Physical Curve("distal_end") = Curve In BoundingBox{-e, -zb - e, -e, ro + e, -zb + e, e};
+Physical Curve("proximal_end_cortex") = Curve In BoundingBox{ri - e, zb - e, -e, ro + e, zb + e, e};
+Physical Curve("distal_end_cortex") = Curve In BoundingBox{ri - e, -zb - e, -e, ro + e, -zb + e, e};
 Physical Curve("axis") = Curve In BoundingBox{-e, zb - e, -e, e, -zb + e, e};
 perio() = Curve In BoundingBox{ro - e, zb - e, -e, ro + e, -g/2 + e, e};
 perio() += Curve In BoundingBox{ro - e, g/2 - e, -e, ro + e, -zb + e, e};

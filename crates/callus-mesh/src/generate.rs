@@ -18,7 +18,8 @@
 //! `max_element_size_mm`. Quads are Quad4; [`crate::elevate::elevate`] makes them quadratic.
 //!
 //! Regions: `cortex`, `marrow`, `gap`, `periosteal_callus`, `soft_tissue` (if its thickness > 0).
-//! Boundary sets: `proximal_end`, `distal_end` (bone ends, z = ∓(gap/2 + segment)), `axis` (r = 0;
+//! Boundary sets: `proximal_end`, `distal_end` (bone ends, z = ∓(gap/2 + segment)),
+//! `proximal_end_cortex`, `distal_end_cortex` (their cortex: where a fixator's pins hold), `axis` (r = 0;
 //! facets in 2D, nodes in 3D), `periosteum` (r = r_o on the cortex), `endosteum` (r = r_i on the
 //! cortex), `proximal_osteotomy` / `distal_osteotomy` (bone surfaces facing the gap),
 //! `growth_plane` (z = 0, facets of the elements below), `soft_tissue_surface` (outer boundary of
@@ -685,6 +686,12 @@ fn tag_osteotomy_sets(mesh: &mut Mesh, g: &OsteotomyGeometry) {
 
     tag_facets(mesh, sets::PROXIMAL_END, &exterior, |f| at_z(f, -end));
     tag_facets(mesh, sets::DISTAL_END, &exterior, |f| at_z(f, end));
+    tag_facets(mesh, sets::PROXIMAL_END_CORTEX, &exterior, |f| {
+        at_z(f, -end) && f.region == regions::CORTEX
+    });
+    tag_facets(mesh, sets::DISTAL_END_CORTEX, &exterior, |f| {
+        at_z(f, end) && f.region == regions::CORTEX
+    });
     tag_facets(mesh, sets::PERIOSTEUM, &exterior, |f| {
         at_r(f, ro) && f.region == regions::CORTEX
     });

@@ -46,6 +46,10 @@ pub mod sets {
     pub const PROXIMAL_END: &str = "proximal_end";
     /// The far end of the distal bone segment (z maximum).
     pub const DISTAL_END: &str = "distal_end";
+    /// The cortex of the proximal end's face: where a fixator's pins hold the segment.
+    pub const PROXIMAL_END_CORTEX: &str = "proximal_end_cortex";
+    /// The cortex of the distal end's face: where a fixator's pins hold the segment.
+    pub const DISTAL_END_CORTEX: &str = "distal_end_cortex";
     /// The outer surface of the cortex (cell source).
     pub const PERIOSTEUM: &str = "periosteum";
     /// The inner surface of the cortex, facing the marrow (cell source).

@@ -52,6 +52,25 @@ fn check_sets(mesh: &Mesh, g: &OsteotomyGeometry) {
         (z + end).abs() < eps && r <= ro + eps
     });
     on("distal_end", &|r, z| (z - end).abs() < eps && r <= ro + eps);
+    // The pins' sets: the cortex of each end face, every cortex node of it.
+    for (set, z_end) in [("proximal_end_cortex", -end), ("distal_end_cortex", end)] {
+        on(set, &|r, z| {
+            (z - z_end).abs() < eps && r >= ri - 1e-6 && r <= ro + 1e-6
+        });
+        let face = mesh
+            .set(if z_end < 0.0 {
+                "proximal_end"
+            } else {
+                "distal_end"
+            })
+            .unwrap();
+        let in_cortex = face
+            .nodes
+            .iter()
+            .filter(|&&n| coords_rz(mesh, n).0 >= ri - 1e-6)
+            .count();
+        assert_eq!(mesh.set(set).unwrap().nodes.len(), in_cortex, "{set}");
+    }
     on("periosteum", &|r, z| {
         (r - ro).abs() < 1e-6 && z.abs() >= 0.5 * g.gap_mm - eps
     });

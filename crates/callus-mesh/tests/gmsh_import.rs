@@ -10,14 +10,16 @@ use callus_mesh::gmsh::{read_msh, read_msh_with_report};
 use callus_mesh::{ElementKind, Mesh};
 use common::{fixture, region_volumes, rel, workspace_mesh};
 
-const ALL_SETS: [&str; 9] = [
+const ALL_SETS: [&str; 11] = [
     "axis",
     "distal_end",
+    "distal_end_cortex",
     "distal_osteotomy",
     "endosteum",
     "growth_plane",
     "periosteum",
     "proximal_end",
+    "proximal_end_cortex",
     "proximal_osteotomy",
     "soft_tissue_surface",
 ];

@@ -19,7 +19,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use callus_bio::stimulus::{Envelope, MechanicalState};
-use callus_fem::bc::{add_traction, spring_to_ground, Constraints, ReactionRows, Spring};
+use callus_fem::bc::{Constraints, ReactionRows, RigidPlate};
 use callus_fem::dofs::DofKind;
 use callus_fem::dofs::Fields;
 use callus_fem::integrate::{
@@ -174,13 +174,13 @@ pub struct StepStart<'a> {
     pub prestress_mpa: Option<&'a [[[f64; 3]; 3]]>,
 }
 
-/// The physiological load cycle (MODEL.md §5): a compressive axial load on the moving set, carried
-/// by the construct in parallel with the fixator.
+/// The physiological load cycle (MODEL.md §5): a compressive axial load on the pinned set of the
+/// moving segment (one rigid plate), carried by the construct in parallel with the fixator.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AxialLoad {
     /// Compressive load (N).
     pub load_n: f64,
-    /// Axial stiffness of the fixator (N/mm): a spring to ground on the moving set.
+    /// Axial stiffness of the fixator (N/mm): a spring to ground on the plate.
     pub fixator_stiffness_n_per_mm: f64,
     /// Loading time (s), in [`AxialLoad::STEPS`] backward-Euler steps from rest.
     pub ramp_s: f64,
@@ -468,8 +468,9 @@ impl Mechanics {
     }
 
     /// One physiological load cycle (see [`AxialLoad`]) on `mesh`, from rest: the load ramped in
-    /// [`AxialLoad::STEPS`] backward-Euler steps as a uniform traction on the moving set, carried by
-    /// the construct in parallel with a spring to ground there (the fixator).
+    /// [`AxialLoad::STEPS`] backward-Euler steps on the pinned set as one rigid plate (the fixator's
+    /// pins in the cortex: a multi-point constraint, [`callus_fem::bc::RigidPlate`]), carried by the
+    /// construct in parallel with the fixator, a spring to ground on the plate.
     pub fn load_cycle(
         &mut self,
         mesh: &Mesh,
@@ -477,54 +478,28 @@ impl Mechanics {
         load: &AxialLoad,
     ) -> Result<LoadOutcome, FemError> {
         self.assemble(mesh, materials)?;
-        let axial = self.axial();
-        let moving = self.boundary.moving_set.clone();
-        let fixator = spring_to_ground(
+        let plate = RigidPlate::on_set(
             mesh,
-            self.ideal,
             &self.biot.dofs,
-            &Spring {
-                set: moving.clone(),
-                component: axial,
-                stiffness_n_per_mm: load.fixator_stiffness_n_per_mm,
-            },
+            &self.boundary.pinned_set,
+            self.axial(),
+            load.fixator_stiffness_n_per_mm,
         )?;
         let constraints = self.constraints(mesh, &self.biot, None)?;
-        let mut unit = vec![0.0; self.biot.dofs.len()];
-        let mut traction = [0.0; 3];
-        traction[axial] = 1.0;
-        add_traction(
-            mesh,
-            self.ideal,
-            &self.biot.dofs,
-            &moving,
-            traction,
-            &mut unit,
-        )?;
-        let area: f64 = mesh
-            .set(&moving)?
-            .nodes
-            .iter()
-            .map(|&n| unit[self.biot.dofs.u(n, axial)])
-            .sum();
         let dt = load.ramp_s / AxialLoad::STEPS as f64;
         let how = self.linear_solver(mesh, &self.biot, Some(&materials.biot))?;
         let mut stepper = BackwardEuler::new(&self.biot, &self.operators, constraints)
-            .with_supports(fixator)
+            .with_rigid_plate(plate)
             .with_solver(how);
         let mut peak = vec![Envelope::default(); mesh.num_elements()];
         let mut x = vec![0.0; self.biot.dofs.len()];
-        let mut f = vec![0.0; x.len()];
         let t = Instant::now();
         let map = self.biot.biot_state_map(mesh, &materials.biot)?;
         let mut states = vec![PointState::default(); mesh.num_elements()];
         let mut post_s = t.elapsed().as_secs_f64();
         for k in 1..=AxialLoad::STEPS {
-            let scale = -load.load_n / area * k as f64 / AxialLoad::STEPS as f64;
-            for (fi, u) in f.iter_mut().zip(&unit) {
-                *fi = scale * u;
-            }
-            stepper.step(dt, &mut x, Some(&f))?;
+            stepper.push_plate(-load.load_n * k as f64 / AxialLoad::STEPS as f64);
+            stepper.step(dt, &mut x, None)?;
             let t = Instant::now();
             self.biot.biot_states_into(&map, &x, &mut states);
             absorb(&mut peak, &states, &materials.velocity_divisor);

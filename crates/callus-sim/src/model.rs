@@ -74,6 +74,7 @@ impl Model {
         let mut sets: Vec<(&str, &str)> = vec![
             ("boundary.fixed_set", &b.fixed_set),
             ("boundary.moving_set", &b.moving_set),
+            ("boundary.pinned_set", &b.pinned_set),
             ("boundary.growth_plane", &b.growth_plane),
             ("boundary.proximal_bone_surface", &b.proximal_bone_surface),
             ("boundary.distal_bone_surface", &b.distal_bone_surface),

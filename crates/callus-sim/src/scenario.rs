@@ -122,6 +122,9 @@ pub struct Boundary {
     pub fixed_set: String,
     /// Distracted along the bone axis, held laterally.
     pub moving_set: String,
+    /// The part of the moving set the fixator's pins hold (the cortex of its end face): the load
+    /// cycle pushes it as one rigid plate (its nodes share one axial motion) held by the fixator.
+    pub pinned_set: String,
     /// Free-draining surfaces (p = 0).
     pub drained_sets: Vec<String>,
     /// Where layers are inserted as the gap grows (facets across the gap).

@@ -22,6 +22,7 @@ fn boundary() -> Boundary {
     Boundary {
         fixed_set: "bottom".into(),
         moving_set: "top".into(),
+        pinned_set: "top".into(),
         drained_sets: vec!["right".into()],
         growth_plane: "top".into(),
         proximal_bone_surface: "bottom".into(),
