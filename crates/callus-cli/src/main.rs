@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::{self, OsteotomyGeometry, Revolution, SolidElements};
 use callus_mesh::{geometry, gmsh, Mesh, MeshError};
+use callus_sim::presets::Preset;
+use callus_sim::scenario::Rhythm;
 
 mod run;
 mod slurm;
@@ -35,6 +37,12 @@ enum Command {
     /// of run outputs per case, sweep.csv with a row per case, sweep.h5, plots.
     #[command(allow_negative_numbers = true)]
     Sweep(Box<sweep::SweepArgs>),
+    /// List the literature presets (name, species and bone, protocol, source), or print one's
+    /// scenario file, commented.
+    Presets {
+        /// A preset to print (its file: `callus presets NAME > my.toml` starts a scenario from it).
+        name: Option<String>,
+    },
     /// Mesh tools: generate the built-in osteotomy mesh, inspect or convert a Gmsh file.
     #[command(subcommand)]
     Mesh(MeshCommand),
@@ -146,6 +154,7 @@ fn main() -> ExitCode {
         Command::Validate { .. } => unreachable!("handled above"),
         Command::Run(args) => return run::run(&args),
         Command::Sweep(args) => return sweep::run(&args),
+        Command::Presets { name } => presets(name.as_deref()),
         Command::Mesh(MeshCommand::Generate(args)) => mesh_generate(&args),
         Command::Mesh(MeshCommand::Info { file }) => mesh_info(&file).map_err(Into::into),
         Command::Mesh(MeshCommand::Convert { file, out, order }) => {
@@ -159,6 +168,58 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `callus presets`: a table of the presets, or one preset's file.
+fn presets(name: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(name) = name {
+        print!("{}", Preset::named(name, "callus presets")?.text);
+        return Ok(());
+    }
+    let mut rows = vec![[
+        "preset".to_string(),
+        "species, bone".to_string(),
+        "protocol".to_string(),
+        "source".to_string(),
+    ]];
+    for p in Preset::all() {
+        let s = p.scenario()?;
+        let protocol = &s.protocol;
+        let rhythm = match protocol.rhythm {
+            Rhythm::Steps(1) => "1 step".to_string(),
+            Rhythm::Steps(n) => format!("{n} steps"),
+            Rhythm::Continuous => "continuous".to_string(),
+        };
+        rows.push([
+            p.about.name.clone(),
+            format!("{}, {}", p.about.species, p.about.bone),
+            format!(
+                "{} mm at {} mm/day in {rhythm}, latency {} d, consolidation {} d",
+                protocol.lengthening_mm,
+                protocol.rate_mm_per_day,
+                protocol.latency_days,
+                protocol.consolidation_days
+            ),
+            p.about.source.clone(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..3)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in &rows {
+        println!(
+            "{:w0$}  {:w1$}  {:w2$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+    }
+    println!("\nrun one: callus run --preset NAME; change it: a scenario file starting with preset = \"NAME\"");
+    Ok(())
 }
 
 fn mesh_generate(args: &GenerateArgs) -> Result<(), Box<dyn std::error::Error>> {

@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use callus_bio::Fractions;
 use callus_io::run_files::{checkpoint_path, Start};
 use callus_io::{run as simulate, RunOptions};
+use callus_sim::presets::Preset;
 use callus_sim::scenario::DEFAULT_SCENARIO_TOML;
 use callus_sim::{DayReport, Scenario, Summary};
 
@@ -16,6 +17,10 @@ pub struct RunArgs {
     /// Scenario file (TOML; every key optional, see --print-default). Without it: the built-in
     /// default (ovine metatarsus, 1 mm/day in 4 steps, 7-day latency, 10 mm, 40 days consolidation).
     scenario: Option<PathBuf>,
+    /// Run a literature preset instead (`callus presets` lists them); to change some of its keys,
+    /// write a scenario file starting with `preset = "NAME"`.
+    #[arg(long, value_name = "NAME", conflicts_with = "scenario")]
+    preset: Option<String>,
     /// Output directory (created; files in it are replaced).
     #[arg(long, short, default_value = "callus-run")]
     out: PathBuf,
@@ -41,19 +46,17 @@ pub struct RunArgs {
     resume: bool,
 }
 
-/// The scenario of `path` (or the built-in default) and its name for messages; prints the error
-/// and gives `None` if the file is bad.
-pub fn load_scenario(path: Option<&Path>) -> Option<(Scenario, String)> {
-    match path {
-        Some(path) => match Scenario::from_file(path) {
-            Ok(s) => Some((s, path.display().to_string())),
-            Err(e) => {
-                eprintln!("error: {e}");
-                None
-            }
-        },
-        None => Some((Scenario::default_scenario(), "built-in default".to_string())),
-    }
+/// The scenario of `path`, or of the preset `preset`, or the built-in default, and its name for
+/// messages; prints the error and gives `None` if the file or the name is bad.
+pub fn load_scenario(path: Option<&Path>, preset: Option<&str>) -> Option<(Scenario, String)> {
+    let loaded = match (path, preset) {
+        (Some(path), _) => Scenario::from_file(path).map(|s| (s, path.display().to_string())),
+        (None, Some(name)) => Preset::named(name, "--preset")
+            .and_then(|p| p.scenario())
+            .map(|s| (s, format!("preset {name}"))),
+        (None, None) => Ok((Scenario::default_scenario(), "built-in default".to_string())),
+    };
+    loaded.map_err(|e| eprintln!("error: {e}")).ok()
 }
 
 /// A `--threads` value: a whole number, 1 or more.
@@ -108,7 +111,8 @@ pub fn run(args: &RunArgs) -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::FAILURE;
     }
-    let Some((scenario, name)) = load_scenario(args.scenario.as_deref()) else {
+    let Some((scenario, name)) = load_scenario(args.scenario.as_deref(), args.preset.as_deref())
+    else {
         return ExitCode::FAILURE;
     };
     if args.resume

@@ -40,6 +40,9 @@ enum SweepCommand {
 struct StudyArgs {
     /// Scenario file (TOML, as for `callus run`). Without it: the built-in default.
     scenario: Option<PathBuf>,
+    /// Study a literature preset instead of a file (`callus presets` lists them).
+    #[arg(long, value_name = "NAME", conflicts_with = "scenario")]
+    preset: Option<String>,
     /// Distraction rates (mm/day), comma-separated [default: the scenario's].
     #[arg(long, value_delimiter = ',')]
     rates: Vec<f64>,
@@ -117,7 +120,7 @@ pub fn run(args: &SweepArgs) -> ExitCode {
 
 /// The study's cases and its sampled inputs (empty for a grid); prints the error on failure.
 fn study_cases(args: &StudyArgs) -> Option<(Vec<Case>, Vec<String>, String)> {
-    let (base, name) = crate::run::load_scenario(args.scenario.as_deref())?;
+    let (base, name) = crate::run::load_scenario(args.scenario.as_deref(), args.preset.as_deref())?;
     let fail = |e: &dyn std::fmt::Display| {
         eprintln!("error: {e}");
     };
@@ -262,6 +265,9 @@ fn args_for_tasks(args: &StudyArgs) -> Vec<String> {
     let mut out: Vec<String> = vec!["sweep".into()];
     if let Some(s) = &args.scenario {
         out.push(absolute(s));
+    }
+    if let Some(p) = &args.preset {
+        out.push(format!("--preset={p}"));
     }
     if !args.rates.is_empty() {
         let rates: Vec<String> = args.rates.iter().map(|r| r.to_string()).collect();

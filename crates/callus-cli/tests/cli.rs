@@ -1,4 +1,4 @@
-//! The `callus mesh` commands as a user runs them: output files, the info report, and one-paragraph
+//! The `callus mesh` and `callus presets` commands as a user runs them: output files, the info report, and one-paragraph
 //! errors with a non-zero exit (never a panic or backtrace) on bad input.
 
 use std::path::PathBuf;
@@ -344,4 +344,32 @@ fn a_varied_study_in_shards_merges_to_the_whole_and_writes_slurm_jobs() {
     ] {
         sweep_is_refused(&small, &slurm, &bad, needle);
     }
+}
+
+/// Goal: `callus presets` lists every shipped preset with its species and bone, protocol and
+/// source, and `callus presets NAME` prints that preset's file, which a scenario can start from.
+#[test]
+fn presets_are_listed_and_printed() {
+    let out = callus(&["presets"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for needle in [
+        "ovine-metatarsus",
+        "sheep, metatarsus",
+        "canine-tibia",
+        "dog, tibia",
+        "28 mm at 1 mm/day in 4 steps",
+        "Aronson & Harp 1994",
+        "human-tibia",
+        "40 mm at 1 mm/day in 4 steps",
+    ] {
+        assert!(s.contains(needle), "missing {needle} in\n{s}");
+    }
+    let out = callus(&["presets", "human-tibia"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("[about]") && s.contains("lengthening_mm = 40.0"),
+        "{s}"
+    );
 }

@@ -4,8 +4,9 @@
 //! [`Scenario`] day by day; its methods are the phases of a day ([`simulation`]) and it hands every
 //! day to a [`RunSink`] ([`record`]: what a run emits). It writes no file: callus-io does.
 //!
-//! - The input: the scenario ([`scenario`], TOML over a commented default), the protocol's
-//!   day-by-day plan ([`protocol`]), the model it builds and checks against its mesh ([`model`]).
+//! - The input: the scenario ([`scenario`], TOML over a commented default or a literature preset,
+//!   [`presets`]), the protocol's day-by-day plan ([`protocol`]), the model it builds and checks
+//!   against its mesh ([`model`]).
 //! - The state: the body, its mesh in the current configuration and its reference ([`body`]); every
 //!   per-node and per-element field, carried through a layer insertion by one call ([`state`]); the
 //!   materials of the elements ([`materials`]).
@@ -23,6 +24,7 @@ pub mod materials;
 pub mod mechanics;
 pub mod model;
 pub mod observe;
+pub mod presets;
 pub mod protocol;
 pub mod record;
 pub mod remap;

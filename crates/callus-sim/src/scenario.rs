@@ -532,7 +532,8 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Parses scenario text merged over the default; `file` names it in messages.
+    /// Parses scenario text merged over the default, or over the preset its top-level `preset`
+    /// key names ([`crate::presets`]); `file` names it in messages.
     pub fn from_toml(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         let parse = |t: &str| -> Result<toml::Table, ScenarioError> {
             toml::from_str(t).map_err(|e| ScenarioError::Parse {
@@ -542,8 +543,23 @@ impl Scenario {
         };
         let mut merged = toml::from_str::<toml::Table>(DEFAULT_SCENARIO_TOML)
             .expect("the default scenario is TOML");
-        let user = parse(text)?;
+        let mut user = parse(text)?;
         moved_keys(&user, file)?;
+        match user.remove("preset") {
+            None => {}
+            Some(toml::Value::String(name)) => {
+                let preset = crate::presets::Preset::named(&name, file)?;
+                merge(&mut merged, preset.overlay().clone(), true);
+            }
+            Some(other) => {
+                return Err(ScenarioError::Value {
+                    file: file.to_string(),
+                    key: "preset".into(),
+                    value: other.to_string(),
+                    why: "give a preset's name as a string, e.g. preset = \"canine-tibia\" (`callus presets` lists them)".into(),
+                })
+            }
+        }
         merge(&mut merged, user, true);
         let scenario: Scenario =
             merged
