@@ -19,7 +19,9 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use callus_bio::stimulus::{Envelope, MechanicalState};
-use callus_fem::bc::{Constraints, ReactionRows, RigidPlate};
+use callus_fem::bc::{
+    add_traction, spring_to_ground, Constraints, ReactionRows, RigidPlate, Spring,
+};
 use callus_fem::dofs::DofKind;
 use callus_fem::dofs::Fields;
 use callus_fem::integrate::{
@@ -36,7 +38,7 @@ use callus_mesh::Mesh;
 
 use crate::materials::Materials;
 use crate::protocol::Step;
-use crate::scenario::Boundary;
+use crate::scenario::{Boundary, LoadPath};
 
 /// Time stepping of a distraction step's transient: Δt starts at `first_s` and grows up to
 /// `max_s`, adaptively (from an error estimate, [`callus_fem::stepping`]) when `tolerance` is
@@ -174,16 +176,18 @@ pub struct StepStart<'a> {
     pub prestress_mpa: Option<&'a [[[f64; 3]; 3]]>,
 }
 
-/// The physiological load cycle (MODEL.md §5): a compressive axial load on the pinned set of the
-/// moving segment (one rigid plate), carried by the construct in parallel with the fixator.
+/// The physiological load cycle (MODEL.md §5): a compressive axial load on the moving segment,
+/// carried by the construct in parallel with the fixator.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AxialLoad {
     /// Compressive load (N).
     pub load_n: f64,
-    /// Axial stiffness of the fixator (N/mm): a spring to ground on the plate.
+    /// Axial stiffness of the fixator (N/mm): a spring to ground.
     pub fixator_stiffness_n_per_mm: f64,
     /// Loading time (s), in [`AxialLoad::STEPS`] backward-Euler steps from rest.
     pub ramp_s: f64,
+    /// How the load and the fixator reach the bone.
+    pub path: LoadPath,
 }
 
 impl AxialLoad {
@@ -468,9 +472,10 @@ impl Mechanics {
     }
 
     /// One physiological load cycle (see [`AxialLoad`]) on `mesh`, from rest: the load ramped in
-    /// [`AxialLoad::STEPS`] backward-Euler steps on the pinned set as one rigid plate (the fixator's
-    /// pins in the cortex: a multi-point constraint, [`callus_fem::bc::RigidPlate`]), carried by the
-    /// construct in parallel with the fixator, a spring to ground on the plate.
+    /// [`AxialLoad::STEPS`] backward-Euler steps, carried by the construct in parallel with the
+    /// fixator, through the pins ([`LoadPath::Pins`]: the pinned set as one rigid plate held by the
+    /// fixator, a multi-point constraint, [`callus_fem::bc::RigidPlate`]) or as a uniform traction
+    /// on the moving set with the fixator spread over it ([`LoadPath::EndFace`]).
     pub fn load_cycle(
         &mut self,
         mesh: &Mesh,
@@ -478,28 +483,75 @@ impl Mechanics {
         load: &AxialLoad,
     ) -> Result<LoadOutcome, FemError> {
         self.assemble(mesh, materials)?;
-        let plate = RigidPlate::on_set(
-            mesh,
-            &self.biot.dofs,
-            &self.boundary.pinned_set,
-            self.axial(),
-            load.fixator_stiffness_n_per_mm,
-        )?;
+        let axial = self.axial();
         let constraints = self.constraints(mesh, &self.biot, None)?;
-        let dt = load.ramp_s / AxialLoad::STEPS as f64;
         let how = self.linear_solver(mesh, &self.biot, Some(&materials.biot))?;
-        let mut stepper = BackwardEuler::new(&self.biot, &self.operators, constraints)
-            .with_rigid_plate(plate)
-            .with_solver(how);
+        let dt = load.ramp_s / AxialLoad::STEPS as f64;
+        let stepper = BackwardEuler::new(&self.biot, &self.operators, constraints);
+        // The load of a unit force (N) on the moving set: none through a plate (it takes its
+        // force itself), or the traction's nodal forces.
+        let (stepper, unit_load) = match load.path {
+            LoadPath::Pins => {
+                let plate = RigidPlate::on_set(
+                    mesh,
+                    &self.biot.dofs,
+                    &self.boundary.pinned_set,
+                    axial,
+                    load.fixator_stiffness_n_per_mm,
+                )?;
+                (stepper.with_rigid_plate(plate), None)
+            }
+            LoadPath::EndFace => {
+                let moving = &self.boundary.moving_set;
+                let spring = Spring {
+                    set: moving.clone(),
+                    component: axial,
+                    stiffness_n_per_mm: load.fixator_stiffness_n_per_mm,
+                };
+                let fixator = spring_to_ground(mesh, self.ideal, &self.biot.dofs, &spring)?;
+                let mut unit = vec![0.0; self.biot.dofs.len()];
+                let mut traction = [0.0; 3];
+                traction[axial] = 1.0;
+                add_traction(
+                    mesh,
+                    self.ideal,
+                    &self.biot.dofs,
+                    moving,
+                    traction,
+                    &mut unit,
+                )?;
+                let area: f64 = mesh
+                    .set(moving)?
+                    .nodes
+                    .iter()
+                    .map(|&n| unit[self.biot.dofs.u(n, axial)])
+                    .sum();
+                unit.iter_mut().for_each(|u| *u /= area);
+                (stepper.with_supports(fixator), Some(unit))
+            }
+        };
+        let mut stepper = stepper.with_solver(how);
         let mut peak = vec![Envelope::default(); mesh.num_elements()];
         let mut x = vec![0.0; self.biot.dofs.len()];
+        let mut f = vec![0.0; x.len()];
         let t = Instant::now();
         let map = self.biot.biot_state_map(mesh, &materials.biot)?;
         let mut states = vec![PointState::default(); mesh.num_elements()];
         let mut post_s = t.elapsed().as_secs_f64();
         for k in 1..=AxialLoad::STEPS {
-            stepper.push_plate(-load.load_n * k as f64 / AxialLoad::STEPS as f64);
-            stepper.step(dt, &mut x, None)?;
+            let force_n = -load.load_n * k as f64 / AxialLoad::STEPS as f64;
+            match &unit_load {
+                None => {
+                    stepper.push_plate(force_n);
+                    stepper.step(dt, &mut x, None)?;
+                }
+                Some(unit) => {
+                    for (fi, u) in f.iter_mut().zip(unit) {
+                        *fi = force_n * u;
+                    }
+                    stepper.step(dt, &mut x, Some(&f))?;
+                }
+            }
             let t = Instant::now();
             self.biot.biot_states_into(&map, &x, &mut states);
             absorb(&mut peak, &states, &materials.velocity_divisor);

@@ -122,8 +122,9 @@ pub struct Boundary {
     pub fixed_set: String,
     /// Distracted along the bone axis, held laterally.
     pub moving_set: String,
-    /// The part of the moving set the fixator's pins hold (the cortex of its end face): the load
-    /// cycle pushes it as one rigid plate (its nodes share one axial motion) held by the fixator.
+    /// The part of the moving set the fixator's pins hold (the cortex of its end face): with
+    /// [`LoadPath::Pins`] the load cycle pushes it as one rigid plate (its nodes share one axial
+    /// motion) held by the fixator.
     pub pinned_set: String,
     /// Free-draining surfaces (p = 0).
     pub drained_sets: Vec<String>,
@@ -388,6 +389,20 @@ pub enum FluidVelocity {
 pub struct Fixator {
     /// Axial stiffness (N/mm).
     pub stiffness_n_per_mm: f64,
+    /// How the load cycle and the fixator act on the moving segment.
+    pub load_path: LoadPath,
+}
+
+/// How the load cycle's force and the fixator act on the moving segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadPath {
+    /// Through the fixator's pins: the pinned set (`boundary.pinned_set`) moves as one rigid
+    /// plate, pushed by the load and held by the fixator.
+    Pins,
+    /// As a uniform traction over the whole moving set, with the fixator a spring spread over it
+    /// (the default; the marrow face is pushed as hard as the cortex).
+    EndFace,
 }
 
 /// Output options.

@@ -510,6 +510,7 @@ impl Simulation {
             load_n: *load_n,
             fixator_stiffness_n_per_mm: self.scenario.fixator.stiffness_n_per_mm,
             ramp_s: *load_ramp_s,
+            path: self.scenario.fixator.load_path,
         };
         let mesh = self.body.mesh();
         let outcome = self

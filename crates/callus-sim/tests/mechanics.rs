@@ -16,7 +16,7 @@ use callus_mesh::Mesh;
 use callus_sim::materials::Materials;
 use callus_sim::mechanics::{AxialLoad, Mechanics, SolverChoice, StepOutcome, StepStart, Stepping};
 use callus_sim::protocol::Step;
-use callus_sim::scenario::Boundary;
+use callus_sim::scenario::{Boundary, LoadPath};
 
 fn boundary() -> Boundary {
     Boundary {
@@ -86,13 +86,21 @@ fn drained_stiffness_of_an_intact_tube_is_ea_over_l() {
 /// Goal: a drained load (ramped over far longer than the tissue's time constant) splits between the
 /// construct and the fixator by their drained stiffnesses: the loaded end moves F / (k_c + k_f),
 /// where k_c is the construct's drained stiffness test. An undrained load (ramped over far less)
-/// moves it less: the pore fluid stiffens the tissue.
+/// moves it less: the pore fluid stiffens the tissue. Both load paths: through the pins (the top
+/// as a rigid plate) and as a uniform traction on the top (the column is uniform, so the traction
+/// moves it as one too).
 ///
 /// Construct: an axisymmetric cylinder r ≤ 2, L = 5 mm (1 × 5 Quad9) of soft tissue, E = 2 MPa,
 /// ν = 0, k = 1e-2 mm⁴/(N·s), drained on its side: τ = r²/(E k) = 200 s. Load F = 10 N through a
 /// fixator of k_f = 5 N/mm (k_c = E π r²/L = 5.03 N/mm), ramped over 1e7 s (drained) and 1e-3 s.
 #[test]
 fn a_drained_load_splits_by_drained_stiffness() {
+    for path in [LoadPath::Pins, LoadPath::EndFace] {
+        drained_load_split(path);
+    }
+}
+
+fn drained_load_split(path: LoadPath) {
     let mesh = column_axisymmetric(5.0, 2.0, 5).unwrap();
     let ideal = Idealisation::Axisymmetric;
     let materials = uniform(&mesh, 2.0, 1e-2);
@@ -105,6 +113,7 @@ fn a_drained_load_splits_by_drained_stiffness() {
             load_n: force,
             fixator_stiffness_n_per_mm: k_f,
             ramp_s,
+            path,
         };
         let out = mech.load_cycle(&mesh, &materials, &load).unwrap();
         let top = &mesh.set("top").unwrap().nodes;
@@ -307,6 +316,7 @@ fn iterative_and_direct_solvers_give_the_same_day() {
             load_n: 5.0,
             fixator_stiffness_n_per_mm: 100.0,
             ramp_s: 1.0,
+            path: LoadPath::Pins,
         };
         let cycle = mech.load_cycle(&mesh, &materials, &load).unwrap();
         let stiffness = mech.stiffness(&mesh, &materials).unwrap();
