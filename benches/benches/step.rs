@@ -2,7 +2,8 @@
 //! the poroelastic transient with its factorizations and solves, the element states and
 //! envelopes at every time level): adaptive time steps (the default) against the fixed doubling
 //! schedule; and the element states of one time level, through the quadrature points and through
-//! the linear state map. Meshes: the default 0.5 mm (≈ 5.9k u–p dofs) and 0.25 mm (≈ 23k).
+//! the linear state map; and a load cycle through the fixator's pins (a rigid plate) and as a
+//! traction on the end face. Meshes: the default 0.5 mm (≈ 5.9k u–p dofs) and 0.25 mm (≈ 23k).
 //! Step: 0.25 mm over a 60 s ramp, held for 6 h; granulation tissue in the soft regions, cortical
 //! bone in the cortex.
 
@@ -16,9 +17,9 @@ use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::{axisymmetric, OsteotomyGeometry};
 use callus_mesh::Mesh;
 use callus_sim::materials::Materials;
-use callus_sim::mechanics::{Mechanics, StepStart, Stepping};
+use callus_sim::mechanics::{AxialLoad, Mechanics, StepStart, Stepping};
 use callus_sim::protocol::Step;
-use callus_sim::scenario::{Boundary, Scenario};
+use callus_sim::scenario::{Boundary, LoadPath, Scenario};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn mesh(element_size_mm: f64) -> Mesh {
@@ -110,6 +111,36 @@ fn distraction_step(c: &mut Criterion) {
     }
 }
 
+/// One load cycle (200 N through a 1000 N/mm fixator, 0.5 s in 5 steps, the default's) on the
+/// default mesh, through the pins (the rigid plate: one extra solve per factorization for its unit
+/// motion) and as a uniform traction on the end face.
+fn load_cycle(c: &mut Criterion) {
+    let mesh = mesh(0.5);
+    let materials = materials(&mesh);
+    let mut group = c.benchmark_group("load_cycle_0.5mm");
+    group.sample_size(10);
+    for (name, path) in [("pins", LoadPath::Pins), ("end_face", LoadPath::EndFace)] {
+        let load = AxialLoad {
+            load_n: 200.0,
+            fixator_stiffness_n_per_mm: 1000.0,
+            ramp_s: 0.5,
+            path,
+        };
+        let mut mech = Mechanics::new(
+            &mesh,
+            Idealisation::Axisymmetric,
+            &boundary(),
+            Stepping::default(),
+            1,
+        )
+        .unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| mech.load_cycle(&mesh, &materials, &load).unwrap())
+        });
+    }
+    group.finish();
+}
+
 fn element_states(c: &mut Criterion) {
     let mesh = mesh(0.5);
     let ideal = Idealisation::Axisymmetric;
@@ -133,5 +164,5 @@ fn element_states(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, distraction_step, element_states);
+criterion_group!(benches, distraction_step, load_cycle, element_states);
 criterion_main!(benches);
