@@ -340,14 +340,21 @@ impl<'d> BackwardEuler<'d> {
     }
 
     /// Ties the dofs of `plate` into one rigid motion ([`RigidPlate`]), pushed from the next step
-    /// on by the force of [`BackwardEuler::push_plate`] (0 N until then). Its dofs must not be
-    /// prescribed otherwise.
-    pub fn with_rigid_plate(mut self, plate: RigidPlate) -> Self {
+    /// on by the force of [`BackwardEuler::push_plate`] (0 N until then). A dof that is also
+    /// prescribed (a plate on a clamped set) is refused, naming its node.
+    pub fn with_rigid_plate(mut self, plate: RigidPlate) -> Result<Self, FemError> {
+        if let Some(&d) = plate
+            .rows
+            .dofs()
+            .iter()
+            .find(|&&d| self.constraints.holds(d))
+        {
+            return Err(FemError::Invalid(format!(
+                "node {} is both held by a boundary condition and tied to a rigid plate;                  give the plate a set that is not prescribed along its axis",
+                self.disc.dofs.node_of(d)
+            )));
+        }
         for &d in plate.rows.dofs() {
-            assert!(
-                !self.constraints.holds(d),
-                "dof {d} is both prescribed and tied to a rigid plate"
-            );
             self.constraints.set(d, 0.0);
         }
         let mut unit = Constraints::new();
@@ -364,7 +371,7 @@ impl<'d> BackwardEuler<'d> {
             unit_response: None,
             motion: PlateMotion::default(),
         });
-        self
+        Ok(self)
     }
 
     /// The force (N, along the plate's component) on the rigid plate from the next step on.

@@ -499,7 +499,7 @@ impl Mechanics {
                     axial,
                     load.fixator_stiffness_n_per_mm,
                 )?;
-                (stepper.with_rigid_plate(plate), None)
+                (stepper.with_rigid_plate(plate)?, None)
             }
             LoadPath::EndFace => {
                 let moving = &self.boundary.moving_set;

@@ -7,7 +7,7 @@ use callus_mesh::elevate::{elevate, QuadraticQuad};
 use callus_mesh::generate::{self, Revolution};
 use callus_mesh::{Mesh, RegionId};
 
-use crate::scenario::{IdealisationChoice, Scenario, ScenarioError};
+use crate::scenario::{IdealisationChoice, LoadPath, Loading, Scenario, ScenarioError};
 use crate::SimError;
 
 /// The mesh and tissues of a run.
@@ -74,11 +74,14 @@ impl Model {
         let mut sets: Vec<(&str, &str)> = vec![
             ("boundary.fixed_set", &b.fixed_set),
             ("boundary.moving_set", &b.moving_set),
-            ("boundary.pinned_set", &b.pinned_set),
             ("boundary.growth_plane", &b.growth_plane),
             ("boundary.proximal_bone_surface", &b.proximal_bone_surface),
             ("boundary.distal_bone_surface", &b.distal_bone_surface),
         ];
+        // The pins' set matters only when a load cycle goes through it.
+        if s.fixator.load_path == LoadPath::Pins && s.loading != Loading::None {
+            sets.push(("boundary.pinned_set", &b.pinned_set));
+        }
         sets.extend(
             b.drained_sets
                 .iter()

@@ -293,6 +293,24 @@ fn names_missing_sets_and_regions_before_running() {
     }
 }
 
+/// Goal: the pins' set is checked only when a load cycle goes through it: a mesh without it (a
+/// Gmsh model from before the cortex sets) runs with the end-face load path (the default), and is
+/// refused naming `boundary.pinned_set` with `fixator.load_path = "pins"`.
+#[test]
+fn the_pinned_set_is_needed_only_by_the_pins() {
+    let missing = "[boundary]\npinned_set = \"distal_pins\"\n";
+    assert!(Simulation::new(&scenario(missing), "small.toml", SimOptions::default()).is_ok());
+    let pins = format!("{missing}[fixator]\nload_path = \"pins\"\n");
+    let e = Simulation::new(&scenario(&pins), "small.toml", SimOptions::default())
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        e.contains("boundary.pinned_set = distal_pins") && e.contains("small.toml"),
+        "{e}"
+    );
+}
+
 /// Goal: the vascularity's regions are checked only when it is on: with `enabled = false` a region
 /// the mesh does not have is no error (nothing reads it).
 #[test]

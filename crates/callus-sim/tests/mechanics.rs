@@ -30,6 +30,17 @@ fn boundary() -> Boundary {
     }
 }
 
+/// The first step of a day: 0.25 mm over a 60 s ramp, then held for the rest of `interval_s`.
+fn quarter_millimetre_step(interval_s: f64) -> Step {
+    Step {
+        index: 0,
+        start_s: 0.0,
+        ramp_s: 60.0,
+        amount_mm: 0.25,
+        interval_s,
+    }
+}
+
 /// A uniform tissue of Young's modulus `e_mpa`, ν = 0, mobility `k` (mm⁴/(N·s)), on every element.
 fn uniform(mesh: &Mesh, e_mpa: f64, k: f64) -> Materials {
     let skeleton = Elastic {
@@ -165,13 +176,7 @@ fn adaptive_distraction_step_matches_a_four_times_finer_reference() {
     .unwrap();
     let ideal = Idealisation::Axisymmetric;
     let materials = uniform(&mesh, 1.0, 1e-2);
-    let step = Step {
-        index: 0,
-        start_s: 0.0,
-        ramp_s: 60.0,
-        amount_mm: 0.25,
-        interval_s: 21_600.0,
-    };
+    let step = quarter_millimetre_step(21_600.0);
     let pressure = vec![0.0; mesh.num_nodes()];
     let run = |stepping: Stepping| {
         let mut mech = Mechanics::new(&mesh, ideal, &boundary(), stepping, 1).unwrap();
@@ -293,13 +298,7 @@ fn iterative_and_direct_solvers_give_the_same_day() {
     .unwrap();
     let ideal = Idealisation::ThreeD;
     let materials = uniform(&mesh, 1.0, 1e-2);
-    let step = Step {
-        index: 0,
-        start_s: 0.0,
-        ramp_s: 60.0,
-        amount_mm: 0.25,
-        interval_s: 3600.0,
-    };
+    let step = quarter_millimetre_step(3600.0);
     let pressure = vec![0.0; mesh.num_nodes()];
     let run = |solver: SolverChoice| {
         let mut mech = Mechanics::new(&mesh, ideal, &boundary(), Stepping::default(), 1)
