@@ -16,7 +16,7 @@
 //! ```
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use callus_mesh::{ElementKind, Mesh};
 use rayon::prelude::*;
@@ -70,6 +70,9 @@ pub struct Discretisation {
     /// Ordering + symbolic factorization of the pattern, made when a direct solve first needs it
     /// ([`Discretisation::symbolic`]): the iterative path never does.
     symbolic: OnceLock<SymbolicFactorization>,
+    /// The unit element masses of the last configuration asked for, with its node positions
+    /// ([`Discretisation::element_masses`]).
+    masses: Mutex<Option<KeptMasses>>,
     definiteness: Definiteness,
     threads: usize,
     refs: HashMap<ElementKind, ReferenceElement>,
@@ -138,6 +141,7 @@ impl Discretisation {
             dofs,
             assembler,
             symbolic: OnceLock::new(),
+            masses: Mutex::new(None),
             definiteness,
             threads,
             refs,
@@ -460,31 +464,47 @@ impl Discretisation {
     /// The unit mass matrices ∫ N_a N_b dV of every element of `mesh` in its configuration (scalar
     /// field): integrated once, then assembled with a coefficient per element
     /// ([`Discretisation::assemble_scaled`]) or used for volume means ([`ElementMasses::means`])
-    /// as often as the configuration stays. Any mesh of this discretisation's element kinds.
-    pub fn element_masses(&self, mesh: &Mesh) -> Result<ElementMasses, FemError> {
+    /// as often as the configuration stays: the masses of the last configuration are kept with its
+    /// node positions and given again while `mesh`'s positions equal them exactly (the volume
+    /// means of a day's fields read them several times). A mesh of this discretisation's
+    /// connectivity, in any configuration; elements integrated in parallel.
+    pub fn element_masses(&self, mesh: &Mesh) -> Result<Arc<ElementMasses>, FemError> {
+        self.check_mesh(mesh)?;
+        let mut kept = self.masses.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = kept.as_ref().filter(|k| k.at.as_slice() == mesh.coords()) {
+            return Ok(k.masses.clone());
+        }
         let mut offsets = Vec::with_capacity(mesh.num_elements() + 1);
         offsets.push(0);
-        let mut values = Vec::new();
-        let (mut x, mut stiffness) = ([[0.0; 3]; MAX_NODES], [0.0; MAX_NODES * MAX_NODES]);
+        for el in mesh.elements() {
+            offsets.push(offsets[el.id] + el.nodes.len() * el.nodes.len());
+        }
+        let mut values = vec![0.0; offsets[mesh.num_elements()]];
+        let mut blocks = Vec::with_capacity(mesh.num_elements());
+        let mut rest = values.as_mut_slice();
+        for w in offsets.windows(2) {
+            let (block, tail) = rest.split_at_mut(w[1] - w[0]);
+            blocks.push(block);
+            rest = tail;
+        }
         let unit = Diffusion {
             capacity: 1.0,
             diffusivity: 0.0,
         };
-        for e in 0..mesh.num_elements() {
-            let (kind, nn) = coords_of(mesh, e, &mut x);
-            let start = values.len();
-            values.resize(start + nn * nn, 0.0);
-            diffusion_matrices(
-                &self.refs[&kind],
-                &x[..nn],
-                &unit,
-                &mut values[start..],
-                &mut stiffness,
-            )
-            .map_err(|b| self.assembler.bad(e, b))?;
-            offsets.push(values.len());
-        }
-        Ok(ElementMasses { offsets, values })
+        blocks.into_par_iter().enumerate().try_for_each_init(
+            || ([[0.0; 3]; MAX_NODES], [0.0; MAX_NODES * MAX_NODES]),
+            |(x, stiffness), (e, mass)| {
+                let (kind, nn) = coords_of(mesh, e, x);
+                diffusion_matrices(&self.refs[&kind], &x[..nn], &unit, mass, stiffness)
+                    .map_err(|b| self.assembler.bad(e, b))
+            },
+        )?;
+        let masses = Arc::new(ElementMasses { offsets, values });
+        *kept = Some(KeptMasses {
+            at: mesh.coords().to_vec(),
+            masses: masses.clone(),
+        });
+        Ok(masses)
     }
 
     /// Σ_e coefficient[e] · M_e into `matrix` (zeroed first), on the pattern: the capacity matrix
@@ -505,6 +525,13 @@ impl Discretisation {
             Ok(())
         })
     }
+}
+
+/// Element masses with the node positions they were integrated on.
+#[derive(Debug)]
+struct KeptMasses {
+    at: Vec<[f64; 3]>,
+    masses: Arc<ElementMasses>,
 }
 
 /// The unit mass matrices of the elements of a mesh in one configuration

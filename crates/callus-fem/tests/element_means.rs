@@ -43,3 +43,28 @@ fn element_means_weigh_nodes_by_their_shape_function_integrals() {
     assert!((means[0] - 14.0 / 9.0).abs() < 1e-13, "{}", means[0]);
     assert!(disc.element_means(&ring, &r[1..]).is_err());
 }
+
+/// Goal: the masses kept for the means follow the configuration: a moved mesh gets the means of
+/// its new shape, and moving it back gives the first ones again, bit for bit.
+///
+/// Mesh: the Quad9 ring [1, 2] × [0, 1] (axisymmetric), field f = the node's initial r. Moved:
+/// every node shifted by +1 in r, so the ring is [2, 3] and the weights grow with the radius: the
+/// mean of the same nodal values becomes ∫ (r − 1) · 2πr dr / ∫ 2πr dr over [2, 3] =
+/// (19/3 − 5/2)/(5/2) = 23/15.
+#[test]
+fn kept_masses_follow_the_configuration() {
+    let mut ring = elevate(
+        &rectangle([1.0, 2.0], [0.0, 1.0], 1, 1).unwrap(),
+        QuadraticQuad::Quad9,
+    )
+    .unwrap();
+    let disc = Discretisation::new(&ring, Idealisation::Axisymmetric, Fields::Scalar, 1).unwrap();
+    let r: Vec<f64> = ring.coords().iter().map(|x| x[0]).collect();
+    let first = disc.element_means(&ring, &r).unwrap()[0];
+    assert!((first - 14.0 / 9.0).abs() < 1e-13, "{first}");
+    ring.coords_mut().iter_mut().for_each(|x| x[0] += 1.0);
+    let moved = disc.element_means(&ring, &r).unwrap()[0];
+    assert!((moved - 23.0 / 15.0).abs() < 1e-13, "{moved}");
+    ring.coords_mut().iter_mut().for_each(|x| x[0] -= 1.0);
+    assert_eq!(disc.element_means(&ring, &r).unwrap()[0], first);
+}
