@@ -32,8 +32,8 @@ use callus_fem::bc::Constraints;
 use callus_fem::dofs::Fields;
 use callus_fem::integrate::{BackwardEuler, LinearSolver, Operators, SolveStats};
 use callus_fem::material::Diffusion;
-use callus_fem::pattern::Matrix;
-use callus_fem::problem::Discretisation;
+use callus_fem::pattern::{mul_vec, Matrix};
+use callus_fem::problem::{Discretisation, ElementMasses};
 use callus_fem::Idealisation;
 use callus_mesh::Mesh;
 
@@ -396,34 +396,163 @@ impl Vascularity {
         }
         let constraints = self.constraints(day);
         let steps = (days * p.substeps_per_day as f64).round() as usize;
-        let mut growth = vec![0.0; n];
+        let solver = LinearSolver::for_scalar(self.iterative, self.disc.dofs.len());
+        let mut growth = Growth {
+            disc: &self.disc,
+            mesh,
+            masses: &masses,
+            gate,
+            rate_per_day: p.growth_rate_per_day,
+            coefficients: vec![0.0; n],
+        };
         let mut stats = SolveStats::default();
-        for _ in 0..steps {
-            // R(φⁿ) = Σ_e k_φ g_e (1 − φ̄ⁿ_e) M_e; A₁ = K − R.
-            let mean = masses.means(mesh, phi)?;
-            for ((r, &g), m) in growth.iter_mut().zip(gate).zip(&mean) {
-                *r = p.growth_rate_per_day * g * (1.0 - m.clamp(0.0, 1.0));
+        match SubStep::choose(dt * p.growth_rate_per_day, self.iterative) {
+            SubStep::FixedPoint => {
+                // One factorization of M + Δt K serves every sub-step: A₁ = K.
+                let mut stepper = BackwardEuler::new(&self.disc, &self.operators, constraints)
+                    .with_solver(solver);
+                let mut fixed_point = FixedPoint::new(phi.len());
+                for _ in 0..steps {
+                    growth.assemble(phi, &mut self.reaction)?;
+                    fixed_point.sub_step(&mut stepper, &self.reaction, dt, &load, phi)?;
+                    phi.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+                }
+                stats += stepper.stats;
             }
-            self.disc
-                .assemble_scaled(mesh, &masses, &growth, &mut self.reaction)?;
-            let ops = &mut self.operators;
-            for ((a1, k), r) in ops
-                .a1
-                .data_mut()
-                .iter_mut()
-                .zip(&self.conductance)
-                .zip(self.reaction.data())
-            {
-                *a1 = k - r;
+            SubStep::Refactorize => {
+                for _ in 0..steps {
+                    growth.assemble(phi, &mut self.reaction)?;
+                    // A₁ = K − R, factorized anew.
+                    let ops = &mut self.operators;
+                    for ((a1, k), r) in ops
+                        .a1
+                        .data_mut()
+                        .iter_mut()
+                        .zip(&self.conductance)
+                        .zip(self.reaction.data())
+                    {
+                        *a1 = k - r;
+                    }
+                    let mut stepper =
+                        BackwardEuler::new(&self.disc, &self.operators, constraints.clone())
+                            .with_solver(solver.clone());
+                    stepper.step(dt, phi, Some(&load))?;
+                    phi.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+                    stats += stepper.stats;
+                }
             }
-            let mut stepper =
-                BackwardEuler::new(&self.disc, &self.operators, constraints.clone()).with_solver(
-                    LinearSolver::for_scalar(self.iterative, self.disc.dofs.len()),
-                );
-            stepper.step(dt, phi, Some(&load))?;
-            phi.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
-            stats += stepper.stats;
         }
         Ok(stats)
+    }
+}
+
+/// Largest Δt·k_φ for which a sub-step is solved by the fixed point of [`FixedPoint`]: its error
+/// shrinks at least by this factor per iteration, so 1e-12 takes at most 20 iterations.
+const FIXED_POINT_FROM_CONTRACTION: f64 = 0.25;
+
+/// A fixed-point iteration stops when no node's φ changed by more than this.
+const FIXED_POINT_TOLERANCE: f64 = 1e-12;
+
+/// More iterations than a contraction of [`FIXED_POINT_FROM_CONTRACTION`] can need.
+const FIXED_POINT_MAX_ITERATIONS: usize = 50;
+
+/// How a sub-step's system (M + Δt (K − R(φⁿ))) φⁿ⁺¹ = M φⁿ + load is solved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SubStep {
+    /// By the fixed point of [`FixedPoint`], on one factorization of M + Δt K per call.
+    FixedPoint,
+    /// By a factorization of the sub-step's matrix (when the reaction is too strong for the fixed
+    /// point to contract quickly).
+    Refactorize,
+}
+
+impl SubStep {
+    /// The method for a reaction of Δt·k_φ = `contraction` (the bound on the fixed point's
+    /// factor: Δt R ≤ Δt k_φ M ≤ Δt k_φ (M + Δt K), since g ≤ 1 and 1 − φ ≤ 1). The fixed point
+    /// needs exact solves (its iterates are compared to 1e-12), so an `iterative` solver
+    /// (MINRES to 1e-8) takes a new preconditioner per sub-step instead.
+    fn choose(contraction: f64, iterative: bool) -> SubStep {
+        if contraction <= FIXED_POINT_FROM_CONTRACTION && !iterative {
+            SubStep::FixedPoint
+        } else {
+            SubStep::Refactorize
+        }
+    }
+}
+
+/// The growth reaction R(φ) = Σ_e k_φ g_e (1 − φ̄_e) M_e of a call (one configuration).
+struct Growth<'a> {
+    disc: &'a Discretisation,
+    mesh: &'a Mesh,
+    masses: &'a ElementMasses,
+    gate: &'a [f64],
+    rate_per_day: f64,
+    coefficients: Vec<f64>,
+}
+
+impl Growth<'_> {
+    /// R(φ) into `reaction`.
+    fn assemble(&mut self, phi: &[f64], reaction: &mut Matrix) -> Result<(), BioError> {
+        let mean = self.masses.means(self.mesh, phi)?;
+        for ((r, &g), m) in self.coefficients.iter_mut().zip(self.gate).zip(&mean) {
+            *r = self.rate_per_day * g * (1.0 - m.clamp(0.0, 1.0));
+        }
+        self.disc
+            .assemble_scaled(self.mesh, self.masses, &self.coefficients, reaction)?;
+        Ok(())
+    }
+}
+
+/// The semi-implicit sub-step solved on the factorization of M + Δt K: the iteration
+/// (M + Δt K) φ⁽ᵏ⁺¹⁾ = M φⁿ + load + Δt R φ⁽ᵏ⁾ from φ⁽⁰⁾ = φⁿ converges to the sub-step's
+/// φⁿ⁺¹, by a factor Δt k_φ or better per iteration ([`SubStep::choose`]).
+struct FixedPoint {
+    rhs: Vec<f64>,
+    iterate: Vec<f64>,
+    previous: Vec<f64>,
+}
+
+impl FixedPoint {
+    fn new(n: usize) -> FixedPoint {
+        FixedPoint {
+            rhs: vec![0.0; n],
+            iterate: vec![0.0; n],
+            previous: vec![0.0; n],
+        }
+    }
+
+    /// φ (φⁿ on entry) becomes φⁿ⁺¹ of the `reaction` R(φⁿ); `stepper` is backward Euler on
+    /// M, K, M.
+    fn sub_step(
+        &mut self,
+        stepper: &mut BackwardEuler<'_>,
+        reaction: &Matrix,
+        dt: f64,
+        load: &[f64],
+        phi: &mut [f64],
+    ) -> Result<(), BioError> {
+        self.iterate.copy_from_slice(phi);
+        for _ in 0..FIXED_POINT_MAX_ITERATIONS {
+            mul_vec(reaction, &self.iterate, &mut self.rhs);
+            for (r, l) in self.rhs.iter_mut().zip(load) {
+                *r = dt * *r + l;
+            }
+            std::mem::swap(&mut self.previous, &mut self.iterate);
+            self.iterate.copy_from_slice(phi);
+            stepper.step(dt, &mut self.iterate, Some(&self.rhs))?;
+            let change = self
+                .iterate
+                .iter()
+                .zip(&self.previous)
+                .fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
+            if change <= FIXED_POINT_TOLERANCE {
+                phi.copy_from_slice(&self.iterate);
+                return Ok(());
+            }
+        }
+        Err(BioError::Invalid(format!(
+            "vascularity: a sub-step's fixed point did not converge in \
+             {FIXED_POINT_MAX_ITERATIONS} iterations"
+        )))
     }
 }
