@@ -572,33 +572,35 @@ impl Simulation {
         Ok(())
     }
 
-    /// Cell diffusion over the day on the current configuration; the materials of the new state.
+    /// Cell diffusion and vascularity over the day on the current configuration, side by side
+    /// (neither reads the other); the materials of the new state.
     fn diffuse(&mut self, day: &Day) -> Result<(), SimError> {
         let t = Instant::now();
-        let cells = &mut self.state.nodes.cells;
-        self.cells
-            .advance(self.body.mesh(), cells, 1.0)
-            .map_err(at(day.day, During::Cells))?;
-        cells.iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
-        if let Some(v) = &mut self.vascularity {
-            let p = v.params();
-            let (gate, damage): (Vec<f64>, Vec<f64>) = self
-                .state
-                .elements
-                .today
-                .iter()
-                .map(|t| (vessel_growth_gate(p, t), vessel_damage(p, t)))
-                .unzip();
-            v.advance(
-                self.body.mesh(),
-                &mut self.state.nodes.vascularity,
-                day.day,
-                1.0,
-                &gate,
-                &damage,
-            )
-            .map_err(at(day.day, During::Vascularity))?;
-        }
+        let mesh = self.body.mesh();
+        let (cells, cell_solver) = (&mut self.state.nodes.cells, &mut self.cells);
+        let phi = &mut self.state.nodes.vascularity;
+        let today = &self.state.elements.today;
+        let (diffused, vascularised) = rayon::join(
+            || -> Result<(), BioError> {
+                cell_solver.advance(mesh, cells, 1.0)?;
+                cells.iter_mut().for_each(|c| *c = c.clamp(0.0, 1.0));
+                Ok(())
+            },
+            || match &mut self.vascularity {
+                Some(v) => {
+                    let p = v.params();
+                    let (gate, damage): (Vec<f64>, Vec<f64>) = today
+                        .iter()
+                        .map(|t| (vessel_growth_gate(p, t), vessel_damage(p, t)))
+                        .unzip();
+                    v.advance(mesh, phi, day.day, 1.0, &gate, &damage)
+                        .map(|_| ())
+                }
+                None => Ok(()),
+            },
+        );
+        diffused.map_err(at(day.day, During::Cells))?;
+        vascularised.map_err(at(day.day, During::Vascularity))?;
         self.update_materials(day.day)?;
         self.shares.biology_s += t.elapsed().as_secs_f64();
         Ok(())
