@@ -160,11 +160,11 @@ impl Constraints {
 
         let mut lift = Vec::new();
         let mut diagonal = Vec::new();
-        for (j, _) in self.iter() {
+        for (c, (j, _)) in self.iter().enumerate() {
             for k in col_ptr[j]..col_ptr[j + 1] {
                 let i = row_idx[k];
                 if !constrained[i] && values[k] != 0.0 {
-                    lift.push((i, j, values[k]));
+                    lift.push((i, c, values[k]));
                 }
                 // Zero A[i, j] and A[j, i].
                 values[k] = 0.0;
@@ -181,7 +181,11 @@ impl Constraints {
             values[pattern.find(j, j).expect("diagonal in pattern")] = d;
             diagonal.push((j, d));
         }
-        Lifting { lift, diagonal }
+        Lifting {
+            lift,
+            diagonal,
+            values: Vec::new(),
+        }
     }
 }
 
@@ -257,19 +261,34 @@ fn set_weights(mesh: &Mesh, ideal: Idealisation, set: &str) -> Result<Vec<f64>, 
 /// The part of the eliminated columns needed to build right-hand sides.
 #[derive(Clone, Debug, Default)]
 pub struct Lifting {
+    /// (row, ordinal of the constrained column among the constraints by dof, A[row, column]).
     lift: Vec<(usize, usize, f64)>,
+    /// (constrained dof, its diagonal), by dof.
     diagonal: Vec<(usize, f64)>,
+    /// The prescribed values by ordinal (scratch of [`Lifting::apply_to_rhs`]).
+    values: Vec<f64>,
 }
 
 impl Lifting {
     /// Turns `rhs` (the load vector of the unconstrained problem) into the right-hand side of the
-    /// constrained system for the prescribed `values` (same dofs as when the lifting was made).
-    pub fn apply_to_rhs(&self, values: &Constraints, rhs: &mut [f64]) {
-        for &(i, j, a) in &self.lift {
-            rhs[i] -= a * values.values.get(&j).copied().unwrap_or(0.0);
+    /// constrained system for the prescribed `values` (the same dofs as when the lifting was made:
+    /// checked).
+    pub fn apply_to_rhs(&mut self, values: &Constraints, rhs: &mut [f64]) {
+        assert!(
+            values.len() == self.diagonal.len()
+                && values
+                    .iter()
+                    .zip(&self.diagonal)
+                    .all(|((d, _), &(j, _))| d == j),
+            "a lifting takes values for the dofs it was made for"
+        );
+        self.values.clear();
+        self.values.extend(values.iter().map(|(_, v)| v));
+        for &(i, c, a) in &self.lift {
+            rhs[i] -= a * self.values[c];
         }
-        for &(j, d) in &self.diagonal {
-            rhs[j] = d * values.values.get(&j).copied().unwrap_or(0.0);
+        for (&(j, d), v) in self.diagonal.iter().zip(&self.values) {
+            rhs[j] = d * v;
         }
     }
 }
@@ -859,7 +878,7 @@ mod tests {
         for &d in &constrained {
             c.set(d, 0.0);
         }
-        let lifting = c.apply_to_matrix(&pattern, &mut a, kinds);
+        let mut lifting = c.apply_to_matrix(&pattern, &mut a, kinds);
 
         let mean_abs_diagonal = |pressure: bool| {
             let d: Vec<f64> = (0..pattern.n)

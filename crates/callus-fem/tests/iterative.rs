@@ -88,7 +88,7 @@ fn biot_step(
 
 /// Eliminates `c` from `a` and turns the load `f` into the right-hand side.
 fn eliminate(disc: &Discretisation, a: &mut Matrix, c: &Constraints, mut f: Vec<f64>) -> Vec<f64> {
-    let lifting = c.apply_to_matrix(&disc.assembler.pattern, a, disc.dofs.kinds());
+    let mut lifting = c.apply_to_matrix(&disc.assembler.pattern, a, disc.dofs.kinds());
     lifting.apply_to_rhs(c, &mut f);
     f
 }
