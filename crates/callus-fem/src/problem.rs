@@ -470,8 +470,10 @@ impl Discretisation {
     /// connectivity, in any configuration; elements integrated in parallel.
     pub fn element_masses(&self, mesh: &Mesh) -> Result<Arc<ElementMasses>, FemError> {
         self.check_mesh(mesh)?;
-        let mut kept = self.masses.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(k) = kept.as_ref().filter(|k| k.at.as_slice() == mesh.coords()) {
+        // The lock is not held while integrating (in parallel): a rayon worker waiting there may
+        // take up another task that asks for the masses.
+        let kept = || self.masses.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = kept().as_ref().filter(|k| k.at.as_slice() == mesh.coords()) {
             return Ok(k.masses.clone());
         }
         let mut offsets = Vec::with_capacity(mesh.num_elements() + 1);
@@ -500,7 +502,7 @@ impl Discretisation {
             },
         )?;
         let masses = Arc::new(ElementMasses { offsets, values });
-        *kept = Some(KeptMasses {
+        *kept() = Some(KeptMasses {
             at: mesh.coords().to_vec(),
             masses: masses.clone(),
         });
