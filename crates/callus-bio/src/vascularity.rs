@@ -26,7 +26,8 @@
 //! diffusion element and backward-Euler driver), with the reaction per element at the element's
 //! volume mean of φⁿ. The sub-steps of a day share one factorization of M + Δt K: the reaction
 //! goes to the right-hand side and is iterated to a fixed point, 1e-12 in φ, which is the
-//! semi-implicit sub-step's solution (a factorization per sub-step where Δt·k_φ > 0.25).
+//! semi-implicit sub-step's solution (a factorization per sub-step where Δt·k_φ > 0.25, with the
+//! iterative solver, or where the iteration does not converge).
 
 use serde::{Deserialize, Serialize};
 
@@ -242,10 +243,8 @@ impl VascularityParams {
 /// The vascularity problem on the connectivity of a mesh: the dofs, the pattern, the held nodes.
 pub struct Vascularity {
     disc: Discretisation,
-    /// M (a0), K − R (a1), M (c).
+    /// M (a0), K (a1), M (c) on the current configuration.
     operators: Operators,
-    /// K on the current configuration (kept while R changes between sub-steps).
-    conductance: Vec<f64>,
     /// The growth reaction R of the current sub-step.
     reaction: Matrix,
     /// (node, value at and after the marrow delay, value before it).
@@ -298,7 +297,6 @@ impl Vascularity {
         Ok(Vascularity {
             operators: Operators::zeros(pattern),
             reaction: disc.zeros(),
-            conductance: Vec::new(),
             disc,
             held,
             params,
@@ -371,6 +369,14 @@ impl Vascularity {
                 damage.len()
             )));
         }
+        let valid = |e: usize| (0.0..=1.0).contains(&gate[e]) && (0.0..).contains(&damage[e]);
+        if let Some(e) = (0..n).find(|&e| !valid(e)) {
+            return Err(BioError::Invalid(format!(
+                "vascularity: element {e} has growth gate {} and damage {}; \
+                 the gate must be within [0, 1] and the damage 0 or more",
+                gate[e], damage[e]
+            )));
+        }
         let p = &self.params;
         let transport = vec![
             Diffusion {
@@ -383,8 +389,6 @@ impl Vascularity {
         self.disc
             .assemble_diffusion(mesh, &transport, &mut ops.a0, &mut ops.a1)?;
         ops.c.data_mut().copy_from_slice(ops.a0.data());
-        self.conductance.clear();
-        self.conductance.extend_from_slice(ops.a1.data());
         let masses = self.disc.element_masses(mesh)?;
         // The damage load −Δt k_d ∫ h N: the row sums of each element's k_d h M_e.
         let dt = 1.0 / p.substeps_per_day as f64;
@@ -408,41 +412,45 @@ impl Vascularity {
             coefficients: vec![0.0; n],
         };
         let mut stats = SolveStats::default();
-        match SubStep::choose(dt * p.growth_rate_per_day, self.iterative) {
-            SubStep::FixedPoint => {
-                // One factorization of M + Δt K serves every sub-step: A₁ = K.
-                let mut stepper = BackwardEuler::new(&self.disc, &self.operators, constraints)
-                    .with_solver(solver);
-                let mut fixed_point = FixedPoint::new(phi.len());
-                for _ in 0..steps {
-                    growth.assemble(phi, &mut self.reaction)?;
-                    fixed_point.sub_step(&mut stepper, &self.reaction, dt, &load, phi)?;
-                    phi.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+        // The fixed point keeps one factorization of M + Δt K (A₁ = K) for every sub-step.
+        let mut kept = match SubStep::choose(dt * p.growth_rate_per_day, self.iterative) {
+            SubStep::FixedPoint => Some((
+                BackwardEuler::new(&self.disc, &self.operators, constraints.clone())
+                    .with_solver(solver.clone()),
+                FixedPoint::new(phi.len()),
+            )),
+            SubStep::Refactorize => None,
+        };
+        // A₁ = K − R for a sub-step factorized on its own (made when first needed).
+        let mut own: Option<Operators> = None;
+        for _ in 0..steps {
+            growth.assemble(phi, &mut self.reaction)?;
+            let solved = match &mut kept {
+                Some((stepper, fixed_point)) => {
+                    fixed_point.sub_step(stepper, &self.reaction, dt, &load, phi)?
                 }
+                None => false,
+            };
+            if !solved {
+                let ops = own.get_or_insert_with(|| self.operators.clone());
+                for ((a1, k), r) in ops
+                    .a1
+                    .data_mut()
+                    .iter_mut()
+                    .zip(self.operators.a1.data())
+                    .zip(self.reaction.data())
+                {
+                    *a1 = k - r;
+                }
+                let mut stepper = BackwardEuler::new(&self.disc, ops, constraints.clone())
+                    .with_solver(solver.clone());
+                stepper.step(dt, phi, Some(&load))?;
                 stats += stepper.stats;
             }
-            SubStep::Refactorize => {
-                for _ in 0..steps {
-                    growth.assemble(phi, &mut self.reaction)?;
-                    // A₁ = K − R, factorized anew.
-                    let ops = &mut self.operators;
-                    for ((a1, k), r) in ops
-                        .a1
-                        .data_mut()
-                        .iter_mut()
-                        .zip(&self.conductance)
-                        .zip(self.reaction.data())
-                    {
-                        *a1 = k - r;
-                    }
-                    let mut stepper =
-                        BackwardEuler::new(&self.disc, &self.operators, constraints.clone())
-                            .with_solver(solver.clone());
-                    stepper.step(dt, phi, Some(&load))?;
-                    phi.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
-                    stats += stepper.stats;
-                }
-            }
+            phi.iter_mut().for_each(|v| *v = v.clamp(0.0, 1.0));
+        }
+        if let Some((stepper, _)) = kept {
+            stats += stepper.stats;
         }
         Ok(stats)
     }
@@ -456,7 +464,8 @@ const FIXED_POINT_FROM_CONTRACTION: f64 = 0.25;
 /// A fixed-point iteration stops when no node's φ changed by more than this.
 const FIXED_POINT_TOLERANCE: f64 = 1e-12;
 
-/// More iterations than a contraction of [`FIXED_POINT_FROM_CONTRACTION`] can need.
+/// More iterations than a contraction of [`FIXED_POINT_FROM_CONTRACTION`] can need; past them the
+/// sub-step is factorized instead.
 const FIXED_POINT_MAX_ITERATIONS: usize = 50;
 
 /// How a sub-step's system (M + Δt (K − R(φⁿ))) φⁿ⁺¹ = M φⁿ + load is solved.
@@ -525,7 +534,9 @@ impl FixedPoint {
     }
 
     /// φ (φⁿ on entry) becomes φⁿ⁺¹ of the `reaction` R(φⁿ); `stepper` is backward Euler on
-    /// M, K, M.
+    /// M, K, M. Returns false, φ untouched, when the iteration has not converged in
+    /// [`FIXED_POINT_MAX_ITERATIONS`] (round-off above the tolerance on an ill-conditioned mesh):
+    /// the caller then factorizes the sub-step.
     fn sub_step(
         &mut self,
         stepper: &mut BackwardEuler<'_>,
@@ -533,7 +544,7 @@ impl FixedPoint {
         dt: f64,
         load: &[f64],
         phi: &mut [f64],
-    ) -> Result<(), BioError> {
+    ) -> Result<bool, BioError> {
         self.iterate.copy_from_slice(phi);
         for _ in 0..FIXED_POINT_MAX_ITERATIONS {
             mul_vec(reaction, &self.iterate, &mut self.rhs);
@@ -550,12 +561,9 @@ impl FixedPoint {
                 .fold(0.0_f64, |m, (a, b)| m.max((a - b).abs()));
             if change <= FIXED_POINT_TOLERANCE {
                 phi.copy_from_slice(&self.iterate);
-                return Ok(());
+                return Ok(true);
             }
         }
-        Err(BioError::Invalid(format!(
-            "vascularity: a sub-step's fixed point did not converge in \
-             {FIXED_POINT_MAX_ITERATIONS} iterations"
-        )))
+        Ok(false)
     }
 }

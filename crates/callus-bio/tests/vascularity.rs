@@ -271,7 +271,8 @@ fn parameters_on_or_past_their_bounds_are_refused_by_name() {
 ///
 /// Mesh: the 30 mm strip of 1 mm Quad9 (`cortex` first, held at 1). φ = x (mm) on every node.
 /// Checked: the element means are the centroids' x (φ is linear), `hold` puts back 1 on the
-/// cortex's nodes and leaves the others.
+/// cortex's nodes and leaves the others; wrong lengths, a gate outside [0, 1] and a damage that
+/// is not a number are refused, naming the element.
 #[test]
 fn parameters_kept_lengths_checked_held_nodes_and_element_means() {
     let mesh = strip(1.0);
@@ -307,11 +308,29 @@ fn parameters_kept_lengths_checked_held_nodes_and_element_means() {
             .unwrap_err();
         assert!(e.to_string().contains("values for"), "{e}");
     }
+    let mut bad_gate = ones.clone();
+    bad_gate[7] = 1.5;
+    let mut bad_damage = vec![0.0; n];
+    bad_damage[3] = f64::NAN;
+    for (gate, damage, element) in [(&bad_gate, &ones, 7), (&ones, &bad_damage, 3)] {
+        let mut phi = vec![0.0; x.len()];
+        let e = v
+            .advance(&mesh, &mut phi, 0, 1.0, gate, damage)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(&format!("element {element}")), "{e}");
+    }
 }
 
 /// φ on the 30 mm strip of 1 mm Quad9 with no held region after 3 days of 10 sub-steps, from
-/// `phi0` everywhere with the same `gate` and `damage` on every element.
-fn uniform_after_3_days(p: VascularityParams, phi0: f64, gate: f64, damage: f64) -> Vec<f64> {
+/// `phi0` everywhere with the same `gate` and `damage` on every element, and the factorizations
+/// the call made.
+fn uniform_after_3_days(
+    p: VascularityParams,
+    phi0: f64,
+    gate: f64,
+    damage: f64,
+) -> (Vec<f64>, usize) {
     let mesh = strip(1.0);
     let p = VascularityParams {
         vascular_regions: vec![],
@@ -321,27 +340,29 @@ fn uniform_after_3_days(p: VascularityParams, phi0: f64, gate: f64, damage: f64)
     let mut v = Vascularity::new(&mesh, Idealisation::PlaneStrain, p).unwrap();
     let n = mesh.num_elements();
     let mut phi = vec![phi0; mesh.num_nodes()];
-    v.advance(&mesh, &mut phi, 0, 3.0, &vec![gate; n], &vec![damage; n])
+    let stats = v
+        .advance(&mesh, &mut phi, 0, 3.0, &vec![gate; n], &vec![damage; n])
         .unwrap();
-    phi
+    (phi, stats.factorizations)
 }
 
 /// Goal: the growth term k_φ·g·(1 − φ̄)·φ (MODEL.md §4b) with backward Euler, against the hand
 /// recurrence of a uniform field: no gradient, so no diffusion, and each sub-step of
 /// Δt = 1/N day gives φ ← φ/(1 − Δt·k_φ·g·(1 − φ)). Both ways of solving a sub-step are checked:
-/// k_φ = 0.4/day (Δt·k_φ = 0.04: the fixed point on one factorization of M + Δt K) and 4/day
-/// (Δt·k_φ = 0.4: a factorization of each sub-step's matrix).
+/// k_φ = 0.4/day (Δt·k_φ = 0.04: the fixed point on one factorization of M + Δt K for the call)
+/// and 4/day (Δt·k_φ = 0.4: a factorization of each of the 30 sub-steps' matrices).
 ///
 /// Mesh: the 30 mm strip of 1 mm Quad9 with no held region; φ = 0.2 everywhere, gate g = 0.5 on
 /// every element, no damage, N = 10 sub-steps, 3 days.
 #[test]
 fn uniform_growth_follows_the_backward_euler_recurrence() {
-    for rate in [0.4, 4.0] {
+    for (rate, factorizations) in [(0.4, 1), (4.0, 30)] {
         let p = VascularityParams {
             growth_rate_per_day: rate,
             ..params()
         };
-        let phi = uniform_after_3_days(p, 0.2, 0.5, 0.0);
+        let (phi, made) = uniform_after_3_days(p, 0.2, 0.5, 0.0);
+        assert_eq!(made, factorizations, "k = {rate}");
         let mut expected = 0.2;
         for _ in 0..30 {
             expected /= 1.0 - 0.1 * rate * 0.5 * (1.0 - expected);
@@ -365,7 +386,7 @@ fn uniform_growth_follows_the_backward_euler_recurrence() {
 #[test]
 fn uniform_damage_takes_its_rate_off_each_day() {
     assert_eq!(params().damage_rate_per_day, 0.073);
-    let phi = uniform_after_3_days(params(), 0.8, 0.0, 0.5);
+    let (phi, _) = uniform_after_3_days(params(), 0.8, 0.0, 0.5);
     for f in &phi {
         assert!((f - 0.6905).abs() < 1e-12, "{f}");
     }
