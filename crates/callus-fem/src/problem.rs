@@ -493,14 +493,24 @@ impl Discretisation {
             capacity: 1.0,
             diffusivity: 0.0,
         };
-        blocks.into_par_iter().enumerate().try_for_each_init(
-            || ([[0.0; 3]; MAX_NODES], [0.0; MAX_NODES * MAX_NODES]),
-            |(x, stiffness), (e, mass)| {
-                let (kind, nn) = coords_of(mesh, e, x);
-                diffusion_matrices(&self.refs[&kind], &x[..nn], &unit, mass, stiffness)
-                    .map_err(|b| self.assembler.bad(e, b))
-            },
-        )?;
+        // The first bad element by number, whatever the threads.
+        let bad = blocks
+            .into_par_iter()
+            .enumerate()
+            .map_init(
+                || ([[0.0; 3]; MAX_NODES], [0.0; MAX_NODES * MAX_NODES]),
+                |(x, stiffness), (e, mass)| {
+                    let (kind, nn) = coords_of(mesh, e, x);
+                    diffusion_matrices(&self.refs[&kind], &x[..nn], &unit, mass, stiffness)
+                        .err()
+                        .map(|b| (e, b))
+                },
+            )
+            .flatten()
+            .min_by_key(|&(e, _)| e);
+        if let Some((e, b)) = bad {
+            return Err(self.assembler.bad(e, b));
+        }
         let masses = Arc::new(ElementMasses { offsets, values });
         *kept() = Some(KeptMasses {
             at: mesh.coords().to_vec(),

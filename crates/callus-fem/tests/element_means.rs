@@ -44,8 +44,8 @@ fn element_means_weigh_nodes_by_their_shape_function_integrals() {
     assert!(disc.element_means(&ring, &r[1..]).is_err());
 }
 
-/// Goal: the masses kept for the means follow the configuration: a moved mesh gets the means of
-/// its new shape, and moving it back gives the first ones again, bit for bit.
+/// Goal: the masses kept for the means follow the configuration: the same configuration gets the
+/// same (kept) masses, a moved mesh gets new ones and the means of its new shape.
 ///
 /// Mesh: the Quad9 ring [1, 2] × [0, 1] (axisymmetric), field f = the node's initial r. Moved:
 /// every node shifted by +1 in r, so the ring is [2, 3] and the weights grow with the radius: the
@@ -65,6 +65,13 @@ fn kept_masses_follow_the_configuration() {
     ring.coords_mut().iter_mut().for_each(|x| x[0] += 1.0);
     let moved = disc.element_means(&ring, &r).unwrap()[0];
     assert!((moved - 23.0 / 15.0).abs() < 1e-13, "{moved}");
+    let kept = disc.element_masses(&ring).unwrap();
+    assert!(std::sync::Arc::ptr_eq(
+        &kept,
+        &disc.element_masses(&ring).unwrap()
+    ));
     ring.coords_mut().iter_mut().for_each(|x| x[0] -= 1.0);
-    assert_eq!(disc.element_means(&ring, &r).unwrap()[0], first);
+    let back = disc.element_masses(&ring).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&kept, &back));
+    assert_eq!(back.means(&ring, &r).unwrap()[0], first);
 }
