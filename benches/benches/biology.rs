@@ -1,10 +1,13 @@
 //! The biology of a day on the axisymmetric osteotomy: the cell diffusion (4 backward-Euler steps
 //! on one factorization) and the vascularity (10 semi-implicit sub-steps, MODEL.md §4b), each
-//! with its assembly. The vascularity is timed both ways it solves a sub-step: the fixed point on
-//! one factorization of M + Δt K for the day (the default, Δt·k_φ = 0.03) and a factorization of
-//! each sub-step's matrix (what every sub-step cost before; taken here with k_φ = 3/day, Δt·k_φ =
-//! 0.3, above the fixed point's limit). Meshes: the default 0.5 mm and 0.25 mm. Unstrained tissue
-//! (gate 1, no damage), φ and c from 0 in the gap.
+//! with the assembly of its diffusion matrices; the element masses are integrated on the first
+//! iteration and kept after it, as in a run, where the day's volume means have integrated them
+//! before the diffusion. The vascularity is timed both ways it solves a sub-step: the fixed point
+//! on one factorization of M + Δt K for the day (the default, Δt·k_φ = 0.03) and a factorization
+//! of each sub-step's matrix (what every sub-step cost before; taken here with k_φ = 3/day, Δt·k_φ
+//! = 0.3, above the fixed point's limit, so D_φ = c²/(4k_φ) is 10 times smaller: the same
+//! matrices' pattern, other values, which a direct solve's cost does not see). Meshes: the default
+//! 0.5 mm and 0.25 mm. Unstrained tissue (gate 1, no damage), φ and c from 0 in the gap.
 
 use callus_bio::cells::{CellDiffusion, CellParams};
 use callus_bio::vascularity::{Vascularity, VascularityParams};
