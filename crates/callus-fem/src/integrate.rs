@@ -350,7 +350,8 @@ impl<'d> BackwardEuler<'d> {
             .find(|&&d| self.constraints.holds(d))
         {
             return Err(FemError::Invalid(format!(
-                "node {} is both held by a boundary condition and tied to a rigid plate;                  give the plate a set that is not prescribed along its axis",
+                "node {} is both held by a boundary condition and tied to a rigid plate; \
+                 give the plate a set that is not prescribed along its axis",
                 self.disc.dofs.node_of(d)
             )));
         }

@@ -162,7 +162,10 @@ fn a_plate_on_a_prescribed_set_is_refused() {
         .err()
         .expect("refused")
         .to_string();
-    assert!(e.contains("node") && e.contains("rigid plate"), "{e}");
+    assert!(
+        e.contains("node") && e.contains("rigid plate; give the plate a set"),
+        "{e}"
+    );
 }
 
 /// Goal: the rigid plate in the Biot u–p driver gives the undrained and the drained closed forms of
