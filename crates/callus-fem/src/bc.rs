@@ -274,16 +274,13 @@ impl Lifting {
     /// constrained system for the prescribed `values` (the same dofs as when the lifting was made:
     /// checked).
     pub fn apply_to_rhs(&mut self, values: &Constraints, rhs: &mut [f64]) {
-        assert!(
-            values.len() == self.diagonal.len()
-                && values
-                    .iter()
-                    .zip(&self.diagonal)
-                    .all(|((d, _), &(j, _))| d == j),
-            "a lifting takes values for the dofs it was made for"
-        );
+        const SAME_DOFS: &str = "a lifting takes values for the dofs it was made for";
+        assert_eq!(values.len(), self.diagonal.len(), "{SAME_DOFS}");
         self.values.clear();
-        self.values.extend(values.iter().map(|(_, v)| v));
+        for ((d, v), &(j, _)) in values.iter().zip(&self.diagonal) {
+            assert_eq!(d, j, "{SAME_DOFS}");
+            self.values.push(v);
+        }
         for &(i, c, a) in &self.lift {
             rhs[i] -= a * self.values[c];
         }
