@@ -168,7 +168,8 @@ fn rhythm_more_steps_lower_step_force_at_the_end_of_distraction() {
 /// Pinned to the model before MODEL.md §4b, in which it holds: the linear law of Young's modulus,
 /// no vascularity, the step peaks and the load as the stimulus, new layers continuing their
 /// neighbour, the whole day's strain of a continuous ramp. With the load cycle through the pins in
-/// the cortex (`fixator.load_path = pins`) it fails by a day: healed on days 18 / 19 / 18 / 18. With the defaults it does not hold yet (issue 14; measured values in
+/// the cortex (`fixator.load_path = pins`) it fails by a day: healed on days 18 / 19 / 18 / 18.
+/// With the defaults it does not hold yet (issue 14; measured values in
 /// validation/rate_rhythm/README.md): no rhythm heals, and the final bone fraction is 0.460 /
 /// 0.467 / 0.424 / 0.461 at 1, 2, 4 steps and continuously.
 ///
